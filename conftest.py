@@ -1,0 +1,1 @@
+"""Makes the repository root importable when the tests run from a checkout."""

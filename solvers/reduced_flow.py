@@ -1,0 +1,300 @@
+"""The exact single-task gradient flow of a diagonal network, in n dimensions.
+
+Along the flow of ``L = (1/n)||X beta - y||^2`` from an init with flow
+constants A, B (see :mod:`solvers.diagonal`),
+
+    beta(t) = A exp(z) - B exp(-z),   z = (4/n) X^T p,   dp/dt = y - X beta(p),
+
+which is gradient descent on the convex function
+``F(p) = (n/4) sum_d (A_d e^{z_d} + B_d e^{-z_d}) - y^T p`` (docs/theory.md).
+Only the component of p in the row space of X moves beta, so we work in the
+coordinates of a thin SVD ``X = U S V^T`` (rank r), ``u = (4/n) S U^T p``:
+
+    z = V u,   Phi(u) = sum_d (A_d e^{z_d} + B_d e^{-z_d}) - b^T u,   b = S^{-1} U^T y,
+
+with ``grad Phi = V^T beta - b``, ``hess Phi = V^T diag(A e^z + B e^-z) V`` and
+``du/dt = (4/n) S^2 (b - V^T beta(u))``. The flow's end minimises Phi. When y
+has a component outside range(X), that component only makes p grow linearly
+and never moves beta: the flow then ends at a least-squares solution, which is
+the minimiser of Phi all the same. A and B enter only as ``log A``, ``log B``
+(``-inf`` where a coordinate has A = 0 or B = 0), so nothing overflows before
+beta itself would.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+from scipy.integrate import solve_ivp
+
+from .errors import InfeasibleError, SolverError
+
+
+@dataclass
+class RowSpace:
+    """Thin SVD ``X = U diag(S) V^T`` at numerical rank r, and y in those coordinates.
+
+    U (n, r), S (r,), V (D, r), b (r,) = S^{-1} U^T y; ``y_out`` is the norm of the
+    part of y outside range(X); ``n`` the sample count.
+    """
+
+    U: np.ndarray
+    S: np.ndarray
+    V: np.ndarray
+    b: np.ndarray
+    y_out: float
+    y_norm: float
+    n: int
+
+    @property
+    def rank(self):
+        return self.S.shape[0]
+
+    @property
+    def full_column_rank(self):
+        return self.V.shape[0] == self.V.shape[1]
+
+
+def row_space(X, y):
+    """Thin SVD of X (n, D) restricted to its numerical rank, with y's coordinates."""
+    n, D = X.shape
+    U, S, Vt = np.linalg.svd(X, full_matrices=False)
+    if S[0] == 0:
+        raise InfeasibleError("X is zero: no direction of beta changes the predictions")
+    r = int(np.sum(S > S[0] * max(n, D) * np.finfo(float).eps))
+    U, S, V = U[:, :r], S[:r], Vt[:r].T.copy()
+    Uy = U.T @ y
+    y_out = float(np.linalg.norm(y - U @ Uy))
+    return RowSpace(U, S, V, Uy / S, y_out, float(np.linalg.norm(y)), n)
+
+
+@dataclass
+class FlowEnd:
+    """End of the single-task flow (t -> infinity).
+
+    beta (D,); z (D,) the dual point with ``beta = A e^z - B e^-z``; iterations
+    (Newton); residual ``||X beta - P y|| / ||P y||`` with P the projection on
+    range(X); interpolates (y lies in range(X)); converged (residual <= tol).
+    """
+
+    beta: np.ndarray
+    z: np.ndarray
+    iterations: int
+    residual: float
+    interpolates: bool
+    converged: bool
+
+
+def beta_of_z(z, log_A, log_B):
+    """``beta = A e^z - B e^-z`` and the curvature ``h = A e^z + B e^-z``, both (D,)."""
+    with np.errstate(over="ignore"):
+        eA = np.exp(log_A + z)
+        eB = np.exp(log_B - z)
+    return eA - eB, eA + eB
+
+
+def relative_residual(rs, beta):
+    """``||X beta - P y|| / ||P y||`` in row-space coordinates."""
+    Py = rs.S * rs.b
+    return float(np.linalg.norm(rs.S * (rs.V.T @ beta) - Py) / max(np.linalg.norm(Py), 1e-300))
+
+
+def flow_end(X, y, log_A, log_B, tol=1e-12, max_iter=500, rs=None):
+    """Limit of the single-task flow by damped Newton on the smooth dual.
+
+    Parameters
+    ----------
+    X : ndarray (n, D)
+    y : ndarray (n,)
+    log_A, log_B : ndarray (D,)
+        Log flow constants of the init (``-inf`` where A or B is 0).
+    tol : float
+        Stop when ``||X beta - P y|| <= tol ||P y||``.
+    max_iter : int
+        Newton iterations allowed.
+    rs : RowSpace, optional
+        Precomputed :func:`row_space` of (X, y) (reuse it across inits).
+
+    Returns
+    -------
+    FlowEnd
+
+    Raises
+    ------
+    InfeasibleError
+        No minimiser exists: coordinates with A = 0 or B = 0 are
+        sign-constrained and cannot fit y.
+    """
+    if rs is None and X.shape[0] >= X.shape[1]:
+        fast = _full_column_rank_end(X, y, log_A, log_B, tol)
+        if fast is not None:
+            return fast
+    rs = row_space(X, y) if rs is None else rs
+    if rs.full_column_rank:
+        # Phi is separable in z = V u: solve A e^z - B e^-z = beta_ls per coordinate.
+        z = _z_of_beta(rs.V @ rs.b, log_A, log_B)
+        iterations = 0
+        if z is None:
+            raise InfeasibleError(
+                "init: X has full column rank, so beta is fixed to the least-squares "
+                "solution, whose signs violate the sign constraints of coordinates with "
+                "A = 0 or B = 0")
+    else:
+        u, iterations = _newton(rs, log_A, log_B, tol, max_iter)
+        z = rs.V @ u
+    beta, _ = beta_of_z(z, log_A, log_B)
+    resid = relative_residual(rs, beta)
+    interpolates = rs.y_out <= 1e-10 * max(rs.y_norm, 1e-300)
+    return FlowEnd(beta, z, iterations, resid, interpolates, resid <= tol)
+
+
+def _full_column_rank_end(X, y, log_A, log_B, tol):
+    """End when X has full column rank, from the normal equations (no SVD).
+
+    beta is then the least-squares solution whatever the init. Returns None
+    when X^T X is not safely positive definite, so that the SVD path decides.
+    """
+    gram = X.T @ X
+    try:
+        factor = scipy.linalg.cho_factor(gram, lower=True)
+    except np.linalg.LinAlgError:
+        return None
+    diag = np.abs(np.diag(factor[0]))
+    if diag.min() <= 1e-6 * diag.max():  # condition of X above ~1e6: let the SVD decide the rank
+        return None
+    beta_ls = scipy.linalg.cho_solve(factor, X.T @ y)
+    z = _z_of_beta(beta_ls, log_A, log_B)
+    if z is None:
+        raise InfeasibleError(
+            "init: X has full column rank, so beta is fixed to the least-squares solution, whose "
+            "signs violate the sign constraints of coordinates with A = 0 or B = 0")
+    beta, _ = beta_of_z(z, log_A, log_B)
+    fit = X @ beta
+    y_norm = float(np.linalg.norm(y))
+    Py = X @ beta_ls  # the projection of y on range(X)
+    resid = float(np.linalg.norm(fit - Py) / max(np.linalg.norm(Py), 1e-300))
+    y_out = float(np.linalg.norm(y - Py))
+    return FlowEnd(beta, z, 0, resid, y_out <= 1e-10 * max(y_norm, 1e-300), resid <= tol)
+
+
+def _z_of_beta(beta, log_A, log_B):
+    """Solve ``A e^z - B e^-z = beta`` per coordinate; None if a sign constraint binds."""
+    fa, fb = np.isfinite(log_A), np.isfinite(log_B)
+    both, only_A, only_B = fa & fb, fa & ~fb, ~fa & fb
+    if np.any(beta[only_A] <= 0) or np.any(beta[only_B] >= 0) or np.any(beta[~fa & ~fb] != 0):
+        return None
+    z = np.zeros_like(beta)
+    log_kappa = 0.5 * (log_A[both] + log_B[both])
+    z[both] = np.arcsinh(beta[both] * 0.5 * np.exp(-log_kappa)) - 0.5 * (log_A[both] - log_B[both])
+    z[only_A] = np.log(beta[only_A]) - log_A[only_A]
+    z[only_B] = log_B[only_B] - np.log(-beta[only_B])
+    return z
+
+
+Z_CAP = 10.0
+
+
+def _newton(rs, log_A, log_B, tol, max_iter):
+    """Damped Newton with Armijo backtracking on Phi(u) (convex)."""
+    V, b = rs.V, rs.b
+    u = np.zeros(rs.rank)
+    z = np.zeros(V.shape[0])
+
+    def phi(z_, u_):
+        with np.errstate(over="ignore"):
+            return float(np.sum(np.exp(log_A + z_) + np.exp(log_B - z_))) - float(b @ u_)
+
+    f = phi(z, u)
+    for it in range(1, max_iter + 1):
+        beta, h = beta_of_z(z, log_A, log_B)
+        grad = V.T @ beta - b
+        if relative_residual(rs, beta) <= tol:
+            return u, it - 1
+        H = (V * h[:, None]).T @ V
+        try:
+            step = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(H, lower=True), grad)
+        except (np.linalg.LinAlgError, ValueError):
+            step = -scipy.linalg.lstsq(H, grad)[0]
+        slope = float(grad @ step)
+        if not slope < 0:
+            break
+        zstep = V @ step
+        # Cap the move of z (exp changes by at most e^Z_CAP per iteration): far from the
+        # optimum of a sum of exponentials the raw Newton step can be astronomically long.
+        t = min(1.0, Z_CAP / max(np.max(np.abs(zstep)), 1e-300))
+        grad_norm = np.linalg.norm(grad)
+        for _ in range(60):  # backtracking halvings
+            f_new = phi(z + t * zstep, u + t * step)
+            if f_new <= f + 0.25 * t * slope:
+                break
+            # Near the optimum the decrease of Phi drowns in its rounding; a step that
+            # shrinks the gradient is then the better test (Newton is in its quadratic phase).
+            if abs(t * slope) <= 1e-10 * max(1.0, abs(f)):
+                beta_new, _ = beta_of_z(z + t * zstep, log_A, log_B)
+                if np.linalg.norm(V.T @ beta_new - b) < grad_norm:
+                    break
+            t *= 0.5
+        else:
+            break  # no progress left at machine precision
+        u, z, f = u + t * step, z + t * zstep, f_new
+    beta, _ = beta_of_z(z, log_A, log_B)
+    if relative_residual(rs, beta) <= max(tol, 1e-9):
+        return u, max_iter
+    raise InfeasibleError(
+        "init: the flow has no finite limit for this init and data (Newton on the dual did "
+        f"not converge in {max_iter} iterations; relative residual "
+        f"{relative_residual(rs, beta):.2e}). Coordinates with A = 0 or B = 0 are "
+        "sign-constrained and may be unable to fit y")
+
+
+@dataclass
+class FlowTrajectory:
+    """The single-task flow at requested finite times.
+
+    times (m,), z (m, D), beta (m, D), loss (m,) = training MSE, steps = ODE
+    steps taken, nfev.
+    """
+
+    times: np.ndarray
+    z: np.ndarray
+    beta: np.ndarray
+    loss: np.ndarray
+    steps: int
+    nfev: int
+
+
+def flow_trajectory(X, y, log_A, log_B, times, rtol=1e-10, atol=1e-12, rs=None):
+    """The exact flow at ``times`` (increasing, finite, >= 0) by a stiff ODE solve.
+
+    The n-dimensional ODE ``du/dt = (4/n) S^2 (b - V^T beta(u))`` is integrated
+    with scipy's Radau method (implicit, order 5, error-controlled) using its
+    analytic Jacobian ``-(4/n) S^2 V^T diag(h) V``.
+    """
+    rs = row_space(X, y) if rs is None else rs
+    times = np.asarray(times, dtype=float)
+    V, S2, b = rs.V, rs.S ** 2, rs.b
+    c = 4.0 / rs.n
+
+    def rhs(_t, u):
+        beta, _ = beta_of_z(V @ u, log_A, log_B)
+        return c * S2 * (b - V.T @ beta)
+
+    def jac(_t, u):
+        _, h = beta_of_z(V @ u, log_A, log_B)
+        return -c * S2[:, None] * ((V * h[:, None]).T @ V)
+
+    u0 = np.zeros(rs.rank)
+    if times[-1] == 0:
+        us = np.zeros((len(times), rs.rank))
+        steps = nfev = 0
+    else:
+        sol = solve_ivp(rhs, (0.0, times[-1]), u0, method="Radau", t_eval=times, jac=jac,
+                        rtol=rtol, atol=atol)
+        if sol.status != 0:
+            raise SolverError(f"flow trajectory integration failed: {sol.message}", sol.status)
+        us = sol.y.T
+        steps, nfev = int(sol.t.shape[0]), int(sol.nfev)
+    z = us @ V.T
+    beta = np.stack([beta_of_z(zi, log_A, log_B)[0] for zi in z])
+    resid = (beta @ V - b) * rs.S  # (m, r): S (V^T beta - b)
+    loss = (np.sum(resid ** 2, axis=1) + rs.y_out ** 2) / rs.n
+    return FlowTrajectory(times, z, beta, loss, steps, nfev)

@@ -1,0 +1,92 @@
+"""Input validation shared by every public function (scikit-learn style).
+
+Each checker returns a clean float64 array (or value) and raises a typed
+error naming the argument when the input is not what was expected.
+"""
+import numbers
+
+import numpy as np
+
+from .errors import InputError, InputTypeError
+
+
+def as_float_array(value, name, ndim=None):
+    """Return ``value`` as a finite float64 ndarray, checking its dimension."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise InputTypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputTypeError(f"{name} must be an array of numbers: {exc}") from None
+    if ndim is not None and arr.ndim != ndim:
+        raise InputError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if arr.size == 0:
+        raise InputError(f"{name} must not be empty, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{name} contains NaN or inf")
+    return arr
+
+
+def check_data(X, y, X_name="X", y_name="y"):
+    """Check a design matrix ``X`` (n, D) and targets ``y`` (n,).
+
+    Returns C-contiguous float64 copies.
+    """
+    X = np.ascontiguousarray(as_float_array(X, X_name, ndim=2))
+    y = np.ascontiguousarray(as_float_array(y, y_name, ndim=1))
+    if y.shape[0] != X.shape[0]:
+        raise InputError(
+            f"{y_name} has {y.shape[0]} entries but {X_name} has {X.shape[0]} rows (samples)")
+    return X, y
+
+
+def check_task_list(Xs, ys, Xs_name="Xs", ys_name="ys"):
+    """Check a list of per-task data sets sharing the input dimension D."""
+    if not isinstance(Xs, (list, tuple)) or not isinstance(ys, (list, tuple)):
+        raise InputTypeError(f"{Xs_name} and {ys_name} must be lists of arrays (one per task)")
+    if len(Xs) != len(ys) or len(Xs) == 0:
+        raise InputError(
+            f"{Xs_name} and {ys_name} must be non-empty lists of equal length, "
+            f"got {len(Xs)} and {len(ys)}")
+    out_X, out_y = [], []
+    for t, (X, y) in enumerate(zip(Xs, ys)):
+        X, y = check_data(X, y, f"{Xs_name}[{t}]", f"{ys_name}[{t}]")
+        if out_X and X.shape[1] != out_X[0].shape[1]:
+            raise InputError(
+                f"{Xs_name}[{t}] has {X.shape[1]} columns but {Xs_name}[0] has "
+                f"{out_X[0].shape[1]}: all tasks must share the input dimension")
+        out_X.append(X)
+        out_y.append(y)
+    return out_X, out_y
+
+
+def check_scalar(value, name, low=None, high=None, low_inclusive=False, integer=False):
+    """Check a real (or integer) scalar, optionally bounded."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise InputTypeError(
+            f"{name} must be {'an integer' if integer else 'a real number'}, "
+            f"got {type(value).__name__}")
+    if not np.isfinite(value):
+        raise InputError(f"{name} must be finite, got {value}")
+    if low is not None and (value < low or (value == low and not low_inclusive)):
+        raise InputError(f"{name} must be {'>=' if low_inclusive else '>'} {low}, got {value}")
+    if high is not None and value > high:
+        raise InputError(f"{name} must be <= {high}, got {value}")
+    return value
+
+
+def check_choice(value, choices, name):
+    """Check that ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise InputError(f"{name} must be one of {sorted(choices)}, got {value!r}")
+    return value
+
+
+def check_positive_array(arr, name, allow_zero=True):
+    """Check a float array is >= 0 (or > 0)."""
+    arr = as_float_array(arr, name)
+    bad = arr < 0 if allow_zero else arr <= 0
+    if np.any(bad):
+        raise InputError(f"{name} must be {'>= 0' if allow_zero else '> 0'} everywhere")
+    return arr
