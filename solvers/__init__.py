@@ -7,3 +7,5 @@ from .errors import (FeatreuseError, InputError, InputTypeError, DivergenceError
                      InfeasibleError, SolverError, ConvergenceWarning)
 from .results import SingleResult, MultiResult
 from .train import train_single, train_single_batch, train_multi, finetune
+from . import penalties
+from .saddle_path import saddle_path, SaddlePath

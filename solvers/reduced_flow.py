@@ -85,11 +85,48 @@ class FlowEnd:
 
 
 def beta_of_z(z, log_A, log_B):
-    """``beta = A e^z - B e^-z`` and the curvature ``h = A e^z + B e^-z``, both (D,)."""
+    """``beta = A e^z - B e^-z`` and the curvature ``h = A e^z + B e^-z``, both (D,).
+
+    Where A, B > 0 this is ``2 kappa sinh(x)``, ``2 kappa cosh(x)`` with
+    ``kappa = sqrt(AB)`` and ``x = z + ln(A/B)/2``, evaluated as
+    ``sign(x) e^{ln kappa + |x|} (1 - e^{-2|x|})`` so that neither the
+    cancellation of ``A e^z - B e^-z`` (large A = B) nor an overflow of
+    ``sinh`` (tiny kappa, large x) loses digits.
+    """
+    log_kappa, x, both, only_A, only_B = _shifted(z, log_A, log_B)
+    ax = np.abs(x)
     with np.errstate(over="ignore"):
-        eA = np.exp(log_A + z)
-        eB = np.exp(log_B - z)
-    return eA - eB, eA + eB
+        big = np.exp(log_kappa + ax)
+    beta = np.where(both, np.sign(x) * big * -np.expm1(-2.0 * ax), 0.0)
+    h = np.where(both, big * (1.0 + np.exp(-2.0 * ax)), 0.0)
+    with np.errstate(over="ignore"):
+        eA = np.exp(np.where(only_A, log_A + z, -np.inf))
+        eB = np.exp(np.where(only_B, log_B - z, -np.inf))
+    return beta + eA - eB, h + eA + eB
+
+
+def _shifted(z, log_A, log_B):
+    """``ln kappa``, ``x = z + delta`` on two-sided coordinates, and the coordinate masks."""
+    fa, fb = np.isfinite(log_A), np.isfinite(log_B)
+    both = fa & fb
+    la, lb = np.where(both, log_A, 0.0), np.where(both, log_B, 0.0)
+    return 0.5 * (la + lb), z + 0.5 * (la - lb), both, fa & ~fb, ~fa & fb
+
+
+def phi_increment(z, dz, log_A, log_B):
+    """``sum_d [A e^z (e^dz - 1) + B e^-z (e^-dz - 1)]`` without cancellation.
+
+    On two-sided coordinates the term is ``4 kappa sinh(x + dz/2) sinh(dz/2)``.
+    """
+    log_kappa, x, both, only_A, only_B = _shifted(z, log_A, log_B)
+    a = x + 0.5 * dz
+    aa = np.abs(a)
+    with np.errstate(over="ignore", invalid="ignore"):
+        two_sided = np.sign(a) * 2.0 * np.exp(log_kappa + aa) * -np.expm1(-2.0 * aa) * np.sinh(0.5 * dz)
+        one_A = np.exp(np.where(only_A, log_A + z, -np.inf)) * np.expm1(dz)
+        one_B = np.exp(np.where(only_B, log_B - z, -np.inf)) * np.expm1(-dz)
+        total = np.where(both, two_sided, 0.0) + np.where(only_A, one_A, 0.0) + np.where(only_B, one_B, 0.0)
+    return float(np.sum(total))
 
 
 def relative_residual(rs, beta):
@@ -191,24 +228,35 @@ def _z_of_beta(beta, log_A, log_B):
 
 
 Z_CAP = 10.0
+STALL = 5
+STALL_ACCEPT = 1e-10
 
 
 def _newton(rs, log_A, log_B, tol, max_iter):
-    """Damped Newton with Armijo backtracking on Phi(u) (convex)."""
+    """Damped Newton with Armijo backtracking on Phi(u) (convex).
+
+    Returns ``(u, iterations)``. Stops at ``relative_residual <= tol``, or when
+    the residual has stopped improving for ``STALL`` iterations at a level
+    below ``STALL_ACCEPT`` (the rounding floor of the problem).
+    """
     V, b = rs.V, rs.b
     u = np.zeros(rs.rank)
     z = np.zeros(V.shape[0])
-
-    def phi(z_, u_):
-        with np.errstate(over="ignore"):
-            return float(np.sum(np.exp(log_A + z_) + np.exp(log_B - z_))) - float(b @ u_)
-
-    f = phi(z, u)
-    for it in range(1, max_iter + 1):
+    best, since_best = np.inf, 0
+    for it in range(max_iter + 1):
         beta, h = beta_of_z(z, log_A, log_B)
+        resid = relative_residual(rs, beta)
+        if resid <= tol:
+            return u, it
+        if resid < 0.5 * best:
+            best, since_best = resid, 0
+        else:
+            since_best += 1
+            if since_best >= STALL and best <= STALL_ACCEPT:
+                return u, it
+        if it == max_iter:
+            break
         grad = V.T @ beta - b
-        if relative_residual(rs, beta) <= tol:
-            return u, it - 1
         H = (V * h[:, None]).T @ V
         try:
             step = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(H, lower=True), grad)
@@ -223,21 +271,22 @@ def _newton(rs, log_A, log_B, tol, max_iter):
         t = min(1.0, Z_CAP / max(np.max(np.abs(zstep)), 1e-300))
         grad_norm = np.linalg.norm(grad)
         for _ in range(60):  # backtracking halvings
-            f_new = phi(z + t * zstep, u + t * step)
-            if f_new <= f + 0.25 * t * slope:
+            dz = t * zstep
+            # Phi(u + t step) - Phi(u), computed without cancellation against Phi itself
+            df = phi_increment(z, dz, log_A, log_B) - t * float(b @ step)
+            if df <= 0.25 * t * slope:
                 break
-            # Near the optimum the decrease of Phi drowns in its rounding; a step that
-            # shrinks the gradient is then the better test (Newton is in its quadratic phase).
-            if abs(t * slope) <= 1e-10 * max(1.0, abs(f)):
-                beta_new, _ = beta_of_z(z + t * zstep, log_A, log_B)
+            # At the rounding floor of df, a step that shrinks the gradient is the better test.
+            if np.isfinite(df) and abs(t * slope) <= 1e-12 * float(np.sum(h * np.abs(dz))):
+                beta_new, _ = beta_of_z(z + dz, log_A, log_B)
                 if np.linalg.norm(V.T @ beta_new - b) < grad_norm:
                     break
             t *= 0.5
         else:
             break  # no progress left at machine precision
-        u, z, f = u + t * step, z + t * zstep, f_new
+        u, z = u + t * step, z + t * zstep
     beta, _ = beta_of_z(z, log_A, log_B)
-    if relative_residual(rs, beta) <= max(tol, 1e-9):
+    if relative_residual(rs, beta) <= STALL_ACCEPT:
         return u, max_iter
     raise InfeasibleError(
         "init: the flow has no finite limit for this init and data (Newton on the dual did "

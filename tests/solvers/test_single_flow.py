@@ -22,7 +22,7 @@ def pent_gradient(beta, init):
     return np.arcsinh(beta / (2 * kappa)) - delta
 
 
-@pytest.mark.parametrize("alpha", [1e-3, 1e-1, 1.0, 10.0])
+@pytest.mark.parametrize("alpha", [1e-3, 1e-1, 1.0, 10.0, 1e4])
 def test_flow_end_interpolates_and_is_pent_optimal(alpha):
     X, y, _ = make_problem(30, 100, k=5, seed=2)
     r = solvers.train_single(X, y, init=alpha, method="flow")

@@ -1,0 +1,148 @@
+"""featreuse against its peers on the paper's diagonal problem, in one process.
+
+Peers: the loop of LL's released code (``torch.optim.SGD`` on full-batch
+``F.mse_loss``, one ``.item()`` per step, float32 as LL ran it, float64 too),
+cvxpy with its default solver (Clarabel), scipy. Problem: D = 1000,
+n_aux = 1024, n_main = 64, alpha = 1e-3, LL's teacher (overlap 30 of 40).
+
+Run ``python benchmarks/peers.py [--quick] [--json FILE] [--mtl-torch-seconds S]``.
+Every row is timed once on the same machine, one after the other; read ratios,
+not seconds.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import solvers  # noqa: E402
+from benchmarks.suite.problems import paper_problem  # noqa: E402
+from nets.diagonal_reference import reference_gd_multi, reference_gd_single  # noqa: E402
+from solvers.gd_kernels import gd_single_kernel  # noqa: E402
+
+
+def _rel(a, b):
+    return float(np.linalg.norm(a - b) / np.linalg.norm(b))
+
+
+def finetune_rows(Xa, ya, Xm, ym, torch_seconds):
+    """Finetuning: exact flow end vs the torch loop (lr 0.1) reaching loss 1e-10."""
+    pre = solvers.train_single(Xa, ya, init=1e-3)
+    ft_init = solvers.diagonal.finetune_init(pre.params, 1.0, 1e-3)
+    solvers.finetune(pre, Xm, ym)  # warm
+    t0 = time.perf_counter()
+    ours = solvers.finetune(pre, Xm, ym, rescale=1.0, readout_init=1e-3)
+    t_ours = time.perf_counter() - t0
+    rows = []
+    for dtype in (torch.float32, torch.float64):
+        ref = reference_gd_single(Xm, ym, ft_init, lr=0.1, tol=1e-10, dtype=dtype,
+                                  max_seconds=torch_seconds)
+        beta_ref = ref["params"][0] * ref["params"][1] - ref["params"][2] * ref["params"][3]
+        rows.append(dict(
+            case=f"PT+FT finetune (n=64): flow end vs torch GD {str(dtype)[6:]} to 1e-10",
+            ours_s=t_ours, peer_s=ref["wall_s"], ratio=ref["wall_s"] / t_ours,
+            rel_diff_beta=_rel(ours.beta, beta_ref),
+            note=f"torch {ref['steps']} steps, loss {ref['loss']:.1e}"
+                 + ("" if ref["converged"] else " (NOT converged: ratio is a lower bound)")))
+    gd = solvers.finetune(pre, Xm, ym, method="gd", lr=0.1)
+    rows.append(dict(case="PT+FT finetune (n=64): numba GD (lr 0.1) vs flow end, same problem",
+                     ours_s=t_ours, peer_s=gd.wall_s, ratio=gd.wall_s / t_ours,
+                     rel_diff_beta=_rel(ours.beta, gd.beta), note=f"GD {gd.steps} steps"))
+    return rows
+
+
+def gd_step_rows(Xa, ya, Xm, ym, steps=2000):
+    """Per-step cost: numba GD kernel vs the torch loop (float32 and float64)."""
+    rows = []
+    for name, X, y in (("n=64", Xm, ym), ("n=1024", Xa, ya)):
+        init = np.full((4, X.shape[1]), 1e-3)
+        gd_single_kernel(X, y, init[None], np.array([0.1]), 0.0, 5, False, 0, 100.0)
+        t0 = time.perf_counter()
+        gd_single_kernel(X, y, init[None], np.array([0.1]), 0.0, steps, False, 0, 100.0)
+        ours = (time.perf_counter() - t0) / steps
+        for dtype in (torch.float32, torch.float64):
+            ref = reference_gd_single(X, y, init, lr=0.1, tol=0.0, max_steps=steps, dtype=dtype)
+            peer = ref["wall_s"] / steps
+            rows.append(dict(case=f"GD per step {name}: numba float64 vs torch {str(dtype)[6:]}",
+                             ours_s=ours, peer_s=peer, ratio=peer / ours, rel_diff_beta=np.nan,
+                             note=f"{steps} steps"))
+    # batching: 16 runs sharing X
+    inits = [float(a) for a in np.logspace(-3, -1, 16)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t0 = time.perf_counter()
+        solvers.train_single_batch(Xm, ym, inits, method="gd", tol=0.0, max_steps=steps)
+        batched = (time.perf_counter() - t0) / (steps * len(inits))
+    rows.append(dict(case="GD per run-step n=64, 16 runs batched vs torch float32 one run",
+                     ours_s=batched, peer_s=rows[0]["peer_s"], ratio=rows[0]["peer_s"] / batched,
+                     rel_diff_beta=np.nan, note="one pass over X per step for the batch"))
+    return rows
+
+
+def mtl_rows(Xa, ya, Xm, ym, torch_seconds):
+    """MTL flow to loss 1e-10 vs the torch loop (lr 0.1) reaching loss 1e-7."""
+    t0 = time.perf_counter()
+    ours = solvers.train_multi([Xa, Xm], [ya, ym], init=1e-3, method="flow", tol=1e-10)
+    t_ours = time.perf_counter() - t0
+    init = np.full((3, 2, Xa.shape[1]), 1e-3)
+    ref = reference_gd_multi([Xa, Xm], [ya, ym], init, lr=0.1, tol=1e-7, dtype=torch.float32,
+                             max_seconds=torch_seconds)
+    p = ref["params"]
+    beta_ref = (p[0][0] * p[2][0] - p[0][1] * p[2][1])
+    return [dict(case="MTL (n=1024+64): flow to 1e-10 vs torch GD float32 (lr 0.1) to 1e-7",
+                 ours_s=t_ours, peer_s=ref["wall_s"], ratio=ref["wall_s"] / t_ours,
+                 rel_diff_beta=_rel(ours.beta[:, 1], beta_ref),
+                 note=f"flow loss {ours.loss:.1e}, {ours.steps} steps; torch {ref['steps']} steps, "
+                      f"loss {ref['loss']:.1e}"
+                      + ("" if ref["converged"] else " (torch NOT converged: ratio is a lower bound)"))]
+
+
+def convex_rows():
+    from benchmarks.convex_peers import peer_rows
+    rows = []
+    for r in peer_rows():
+        rows.append(dict(case=r["name"], ours_s=r["ours_s"], peer_s=r["peer_s"], ratio=r["ratio"],
+                         rel_diff_beta=r["rel_diff_beta"], note=r.get("note", "")))
+    return rows
+
+
+def print_table(rows):
+    print(f"{'case':<78}{'ours s':>11}{'peer s':>11}{'peer/ours':>11}{'rel diff beta':>15}  note")
+    for r in rows:
+        print(f"{r['case']:<78}{r['ours_s']:>11.3g}{r['peer_s']:>11.3g}{r['ratio']:>11.1f}"
+              f"{r['rel_diff_beta']:>15.2e}  {r['note']}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the long MTL torch run")
+    parser.add_argument("--json", help="write the rows to this JSON file")
+    parser.add_argument("--torch-seconds", type=float, default=120.0,
+                        help="time cap of a torch finetuning run (default 120)")
+    parser.add_argument("--mtl-torch-seconds", type=float, default=600.0,
+                        help="time cap of the torch MTL run (default 600)")
+    parser.add_argument("--skip-convex", action="store_true")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)  # LL's loop as measured: one thread
+    Xa, ya, Xm, ym = paper_problem()
+    rows = finetune_rows(Xa, ya, Xm, ym, args.torch_seconds)
+    rows += gd_step_rows(Xa, ya, Xm, ym)
+    if not args.quick:
+        rows += mtl_rows(Xa, ya, Xm, ym, args.mtl_torch_seconds)
+    if not args.skip_convex:
+        rows += convex_rows()
+    print_table(rows)
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2, default=float))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
