@@ -14,7 +14,7 @@ from . import diagonal
 from .errors import ConvergenceWarning, DivergenceError, InputError
 from .gd_kernels import CONVERGED, DIVERGED, MAX_STEPS, gd_multi_kernel, gd_single_kernel
 from .readout_flow import readout_flow
-from .reduced_flow import flow_end, flow_trajectory, row_space
+from .reduced_flow import beta_of_z, flow_end, flow_trajectory, row_space
 from .results import MultiResult, SingleResult
 from .validation import check_choice, check_data, check_scalar, check_task_list
 
@@ -141,7 +141,8 @@ def _train_single_checked(X, y, init, method, lr, train, tol, max_steps, max_res
             betas.append(end.beta[None])
         traj = np.concatenate(betas)
     params = diagonal.params_at(init, z)
-    beta = diagonal.beta_single(params)
+    # beta from z directly: w+ v+ - w- v- cancels catastrophically when the weights are large
+    beta, _ = beta_of_z(z, log_A, log_B)
     loss = float(np.mean((X @ beta - y) ** 2))
     return SingleResult(beta, params, loss, int(steps), bool(converged), "flow", init, train,
                         times=times, trajectory=traj, wall_s=time.perf_counter() - start,
