@@ -1,0 +1,603 @@
+"""Gradient flow of the multi-task diagonal network, integrated with error control.
+
+The flow (docs/multi_flow.md) is
+
+    d theta / dt = -grad [ sum_t omega_t ||X_t beta_t - y_t||^2 + lambda ||theta||^2 ],
+
+with ``theta = params`` of shape (T + 1, 2, D) (``params[0] = (w+, w-)`` shared,
+``params[1 + t] = (v+^t, v-^t)``) and ``beta_t = w+ * v+^t - w- * v-^t``.
+There is no closed form for T >= 2.  The flow is stiff: coordinates whose
+weights stay near the initial scale alpha move at rates ~ alpha^2 while the
+large coordinates relax at rates O(1).
+
+Method
+------
+While the flow is not stiff (early saddle-to-saddle phase) it is integrated
+with scipy's explicit DOP853; once DOP853 becomes stability-limited and the
+stiff method's expected step is competitive, the integrator switches to
+a 4-stage Rosenbrock-W method of order 3 with an embedded order-2 estimate
+(ROS34PW2, Rang & Angermann 2005) in its transformed (Hairer-Wanner IV.7)
+form.  A W-method keeps its order for any matrix ``A`` in the stage equations;
+we take ``A = -(J0^T W J0 + 2 lambda I)``: the Gauss-Newton part of the
+Hessian at a frozen point ``theta0`` (J is the Jacobian of the N predictions,
+``W = diag(2 omega)``).  It omits the curvature term of the predictions, which
+is of the size of the gradient ``g_t = 2 omega_t X_t^T r_t`` and never stiff.
+Every stage equation ``(c I + J0^T W J0) u = b`` is solved exactly with the
+Woodbury identity from one symmetric eigendecomposition of the N x N kernel
+``W^(1/2) J0 J0^T W^(1/2)``, so that any step size reuses it; the kernel is
+refreshed when a step with a stale kernel is rejected.
+
+For ``lambda = 0`` the end point (``times=None``) is polished by the kernel
+limit of the linearised flow, ``theta - J^T (J J^T)^+ r`` (docs/multi_flow.md,
+"tail jump"), with an error estimate.
+"""
+from dataclasses import dataclass, field
+import time
+import warnings
+
+import numpy as np
+import scipy.integrate
+import scipy.linalg
+from numba import njit
+
+from .diagonal import beta_multi, multi_init
+from .errors import ConvergenceWarning, InputError, InputTypeError, SolverError
+from .validation import as_float_array, check_positive_array, check_scalar, check_task_list
+
+__all__ = ["MultiFlowResult", "multi_flow"]
+
+
+@dataclass
+class MultiFlowResult:
+    """Outcome of :func:`multi_flow`.
+
+    Attributes
+    ----------
+    params : ndarray (T + 1, 2, D)
+        Parameters at the end (``times=None``) or at ``times[-1]``.
+    loss : float
+        Weighted data loss ``sum_t omega_t ||X_t beta_t - y_t||^2`` at ``params``
+        (without the weight-decay term).
+    steps : int
+        Accepted integrator steps.
+    converged : bool
+        ``times=None``: the stopping criterion was met (see :func:`multi_flow`).
+        With ``times``: every requested time was reached.
+    times : ndarray (m,) or None
+        The requested flow times (None when ``times=None``).
+    trajectory : ndarray (m, D, T) or None
+        ``beta`` at ``times``; column ``t`` of ``trajectory[i]`` is task ``t``'s
+        predictor at ``times[i]``.
+    info : dict
+        ``final_time`` (flow time reached), ``explicit_steps`` and
+        ``explicit_time`` (DOP853 steps and the time of the switch to the
+        stiff method), ``rejected`` (rejected stiff steps),
+        ``rhs_evals``, ``kernel_builds`` (N x N kernel + eigendecomposition),
+        ``linear_solves`` (Woodbury stage solves), ``grad_norm`` (2-norm of the
+        gradient of ``L + lambda ||theta||^2`` at the end), ``wall_s``,
+        ``wall_kernel_s`` (seconds spent building kernels), and for the tail
+        jump ``jump`` (bool, applied), ``jump_size`` (relative change of
+        ``beta``), ``jump_error`` (estimated relative error of ``beta`` after
+        the jump), ``loss_before_jump``.
+    """
+
+    params: np.ndarray
+    loss: float
+    steps: int
+    converged: bool
+    times: np.ndarray = None
+    trajectory: np.ndarray = None
+    info: dict = field(default_factory=dict)
+
+
+# ROS34PW2 (Rang & Angermann, BIT 45 (2005) 761), Hairer convention:
+# k_i = h f(y + sum_j alpha_ij k_j) + h A sum_j gamma_ij k_j, y1 = y + sum_i b_i k_i.
+_GAMMA = 4.3586652150845900e-01
+_ALPHA = np.array([
+    [0.0, 0.0, 0.0, 0.0],
+    [8.7173304301691801e-01, 0.0, 0.0, 0.0],
+    [8.4457060015369423e-01, -1.1299064236484185e-01, 0.0, 0.0],
+    [0.0, 0.0, 1.0, 0.0]])
+_GAMMA_MAT = np.array([
+    [_GAMMA, 0.0, 0.0, 0.0],
+    [-8.7173304301691801e-01, _GAMMA, 0.0, 0.0],
+    [-9.0338057013044082e-01, 5.4180672388095326e-02, _GAMMA, 0.0],
+    [2.4212380706095346e-01, -1.2232505839045147e+00, 5.4526025533510214e-01, _GAMMA]])
+_B = np.array([2.4212380706095346e-01, -1.2232505839045147e+00,
+               1.5452602553351023e+00, 4.3586652150845900e-01])
+_BHAT = np.array([3.7810903145819369e-01, -9.6042292212423178e-02,
+                  5.0000000000000000e-01, 2.1793326075422950e-01])
+# Transformed form (Hairer & Wanner, Solving ODEs II, IV.7 (7.3)), u_i = sum_j gamma_ij k_j:
+# (1/(h gamma) - A) u_i = f(y + sum_j a_ij u_j) + sum_j (c_ij / h) u_j,  y1 = y + sum_j m_j u_j.
+_GINV = np.linalg.inv(_GAMMA_MAT)
+_A_T = _ALPHA @ _GINV
+_C_T = np.diag(1.0 / np.diag(_GAMMA_MAT)) - _GINV
+_M = _B @ _GINV
+_M_ERR = (_B - _BHAT) @ _GINV
+_ORDER_EST = 3  # the error estimate is O(h^3) (embedded order 2)
+
+
+@njit(cache=True)
+def _betas(P, out):
+    """out[t, d] = w+_d v+^t_d - w-_d v-^t_d for params P (T + 1, 2, D)."""
+    T = P.shape[0] - 1
+    for t in range(T):
+        for d in range(P.shape[2]):
+            out[t, d] = P[0, 0, d] * P[1 + t, 0, d] - P[0, 1, d] * P[1 + t, 1, d]
+
+
+@njit(cache=True)
+def _dbetas(P, U, out):
+    """Directional derivative of the betas at P along U, (T, D)."""
+    T = P.shape[0] - 1
+    for t in range(T):
+        for d in range(P.shape[2]):
+            out[t, d] = (P[1 + t, 0, d] * U[0, 0, d] - P[1 + t, 1, d] * U[0, 1, d]
+                         + P[0, 0, d] * U[1 + t, 0, d] - P[0, 1, d] * U[1 + t, 1, d])
+
+
+@njit(cache=True)
+def _pullback(P, G, scale, lam, out):
+    """out = scale * (d beta / d theta)^T G - 2 lam P, with G (T, D) a gradient in beta.
+
+    With ``scale = -1`` and ``G[t] = g_t`` this is the flow's right-hand side
+    ``-grad(L + lam ||theta||^2)``.
+    """
+    T = P.shape[0] - 1
+    for d in range(P.shape[2]):
+        sp = 0.0
+        sm = 0.0
+        for t in range(T):
+            sp += G[t, d] * P[1 + t, 0, d]
+            sm += G[t, d] * P[1 + t, 1, d]
+            out[1 + t, 0, d] = scale * G[t, d] * P[0, 0, d] - 2.0 * lam * P[1 + t, 0, d]
+            out[1 + t, 1, d] = -scale * G[t, d] * P[0, 1, d] - 2.0 * lam * P[1 + t, 1, d]
+        out[0, 0, d] = scale * sp - 2.0 * lam * P[0, 0, d]
+        out[0, 1, d] = -scale * sm - 2.0 * lam * P[0, 1, d]
+
+
+@njit(cache=True)
+def _kernel_weights(P, out):
+    """out[t, s, d]: weight of coordinate d in the kernel block X_t diag(.) X_s^T.
+
+    ``k_ts = v+^t v+^s + v-^t v-^s + [t == s] (w+^2 + w-^2)``.
+    """
+    T = P.shape[0] - 1
+    for t in range(T):
+        for s in range(T):
+            for d in range(P.shape[2]):
+                v = P[1 + t, 0, d] * P[1 + s, 0, d] + P[1 + t, 1, d] * P[1 + s, 1, d]
+                if t == s:
+                    v += P[0, 0, d] * P[0, 0, d] + P[0, 1, d] * P[0, 1, d]
+                out[t, s, d] = v
+
+
+class _Problem:
+    """Data of one multi-task flow: residuals, right-hand side and Jacobian products."""
+
+    def __init__(self, Xs, ys, omega, lam):
+        self.Xs, self.ys = Xs, ys
+        self.T, self.D = len(Xs), Xs[0].shape[1]
+        self.omega = omega
+        self.sqw = np.sqrt(2.0 * omega)  # W^(1/2), per task
+        self.lam = lam
+        self.sizes = [X.shape[0] for X in Xs]
+        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)])
+        self.N = int(self.offsets[-1])
+        self.B = np.empty((self.T, self.D))
+        self.G = np.empty((self.T, self.D))
+        self.rhs_evals = 0
+
+    def residuals(self, P):
+        _betas(P, self.B)
+        return [X @ self.B[t] - y for t, (X, y) in enumerate(zip(self.Xs, self.ys))]
+
+    def loss(self, P):
+        return float(sum(w * (r @ r) for w, r in zip(self.omega, self.residuals(P))))
+
+    def rhs(self, P):
+        """Return ``(-grad(L + lam ||theta||^2), L)`` at P (T + 1, 2, D)."""
+        self.rhs_evals += 1
+        res = self.residuals(P)
+        loss = 0.0
+        for t, r in enumerate(res):
+            loss += self.omega[t] * (r @ r)
+            self.G[t] = (2.0 * self.omega[t]) * (self.Xs[t].T @ r)
+        out = np.empty_like(P)
+        _pullback(P, self.G, -1.0, self.lam, out)
+        return out, float(loss)
+
+
+class _Linearization:
+    """Products with the prediction Jacobian J at a point P0 (no matrix is formed)."""
+
+    def __init__(self, prob, P0):
+        self.prob = prob
+        self.P0 = P0.copy()
+        self._db = np.empty((prob.T, prob.D))
+        self._q = np.empty((prob.T, prob.D))
+
+    def _to_samples(self, U):
+        """rho = W^(1/2) J0 U, stacked over tasks (N,)."""
+        prob = self.prob
+        _dbetas(self.P0, U, self._db)
+        return np.concatenate([prob.sqw[t] * (prob.Xs[t] @ self._db[t]) for t in range(prob.T)])
+
+    def _from_samples(self, z, scale):
+        """scale * J0^T W^(1/2) z as params (T + 1, 2, D)."""
+        prob = self.prob
+        for t in range(prob.T):
+            zt = z[prob.offsets[t]:prob.offsets[t + 1]]
+            self._q[t] = prob.Xs[t].T @ (prob.sqw[t] * zt)
+        out = np.empty_like(self.P0)
+        _pullback(self.P0, self._q, scale, 0.0, out)
+        return out
+
+
+class _Kernel(_Linearization):
+    """Gauss-Newton kernel at a frozen point P0, eigendecomposed once.
+
+    ``Kt = W^(1/2) J0 J0^T W^(1/2)`` (N x N) with blocks
+    ``sqrt(2 w_t 2 w_s) X_t diag(k_ts) X_s^T``; ``Kt = Q diag(lam) Q^T``.
+    """
+
+    def __init__(self, prob, P0):
+        super().__init__(prob, P0)
+        T, N = prob.T, prob.N
+        k = np.empty((T, T, prob.D))
+        _kernel_weights(self.P0, k)
+        Kt = np.empty((N, N))
+        o = prob.offsets
+        for t in range(T):
+            Xk = prob.Xs[t] * k[t, t]
+            Kt[o[t]:o[t + 1], o[t]:o[t + 1]] = (prob.sqw[t] ** 2) * (Xk @ prob.Xs[t].T)
+            for s in range(t + 1, T):
+                blk = (prob.sqw[t] * prob.sqw[s]) * ((prob.Xs[t] * k[t, s]) @ prob.Xs[s].T)
+                Kt[o[t]:o[t + 1], o[s]:o[s + 1]] = blk
+                Kt[o[s]:o[s + 1], o[t]:o[t + 1]] = blk.T
+        self.evals, self.Q = scipy.linalg.eigh(Kt, overwrite_a=True, check_finite=False,
+                                               driver="evd")
+        np.maximum(self.evals, 0.0, out=self.evals)  # Kt is PSD; clip rounding
+
+    def solve(self, b, c):
+        """Solve ``(c I + J0^T W J0) u = b`` by Woodbury, c > 0."""
+        rho = self._to_samples(b)
+        z = self.Q @ ((self.Q.T @ rho) / (c + self.evals))
+        return (b - self._from_samples(z, 1.0)) / c
+
+    def jump(self, r):
+        """Kernel limit of the linearised flow from residuals r (list of (n_t,)).
+
+        Returns ``-J0^T W^(1/2) Kt^+ W^(1/2) r`` (T + 1, 2, D).
+        """
+        prob = self.prob
+        rho = np.concatenate([prob.sqw[t] * r[t] for t in range(prob.T)])
+        cut = self.evals[-1] * prob.N * np.finfo(float).eps * 10.0
+        inv = np.where(self.evals > cut, 1.0 / np.where(self.evals > cut, self.evals, 1.0), 0.0)
+        z = self.Q @ ((self.Q.T @ rho) * inv)
+        return self._from_samples(z, -1.0)
+
+
+_ATOL_SCALE = 0.1  # default atol = _ATOL_SCALE * rtol
+_STIFF_SWITCH = 2.0  # leave DOP853 once h * rho exceeds this (its real stability limit is ~6)
+_STIFF_CHECK_EVERY = 10  # DOP853 steps between spectral-radius estimates
+_SWITCH_RATIO = 0.1  # measured on the paper problem (docs/multi_flow.md)
+
+
+def _spectral_radius(prob, P, v0=None, iters=20):
+    """Largest eigenvalue of the Gauss-Newton Hessian ``J^T W J`` at P (power iteration).
+
+    Iterates on the N x N kernel ``W^(1/2) J J^T W^(1/2)``, which has the same
+    nonzero eigenvalues.  Returns ``(rho, v)`` with the last iterate for warm starts.
+    """
+    rng = np.random.default_rng(0)
+    v = rng.standard_normal(prob.N) if v0 is None else v0
+    v = v / np.linalg.norm(v)
+    lin = _Linearization(prob, P)
+    rho = 0.0
+    for _ in range(iters):
+        w = lin._to_samples(lin._from_samples(v, 1.0))
+        rho = float(np.linalg.norm(w))
+        if rho == 0.0:
+            return 0.0, v
+        v = w / rho
+    return rho, v
+
+
+def _explicit_phase(prob, P, t_end, times, traj, rtol, atol, max_steps, done_loss, bar, info):
+    """Integrate with DOP853 while the flow is not stiff.
+
+    Returns ``(t, P, h, steps, attempts, next_i)``: the time and parameters
+    reached, DOP853's last step size, its step count (used as attempts) and
+    the index of the next requested time not yet recorded.
+    """
+    shape = P.shape
+
+    def fun(_t, y):
+        F, _ = prob.rhs(y.reshape(shape))
+        return F.ravel()
+
+    solver = scipy.integrate.DOP853(fun, 0.0, P.ravel().copy(), t_end, rtol=rtol, atol=atol)
+    next_i, steps, v, h = 0, 0, None, solver.h_abs if hasattr(solver, "h_abs") else 1e-3
+    if times is not None:
+        while next_i < times.size and times[next_i] <= 0.0:
+            traj[next_i] = beta_multi(P)
+            next_i += 1
+    t = 0.0
+    while solver.status == "running" and steps < max_steps:
+        if times is not None and next_i == times.size:
+            break
+        t_old = solver.t
+        msg = solver.step()
+        if solver.status == "failed":
+            raise SolverError(f"DOP853 failed at flow time {t_old:.4g}", msg)
+        steps += 1
+        t = solver.t
+        h = solver.step_size
+        P = solver.y.reshape(shape).copy()
+        if times is not None and next_i < times.size and times[next_i] <= t:
+            dense = solver.dense_output()
+            while next_i < times.size and times[next_i] <= t:
+                traj[next_i] = beta_multi(dense(times[next_i]).reshape(shape))
+                next_i += 1
+        if bar is not None:
+            bar.update(1)
+        if done_loss is not None and prob.loss(P) < done_loss:
+            break
+        if steps % _STIFF_CHECK_EVERY == 0:
+            rho, v = _spectral_radius(prob, P, v)
+            if h * rho > _STIFF_SWITCH:
+                # Stability-limited.  The order-3 W-method's step is about
+                # rtol^(1/3) times the loss time scale L / ||grad L||^2
+                # (measured, docs/multi_flow.md); switch once it beats DOP853's.
+                F, loss = prob.rhs(P)
+                gg = float(np.sum(F * F))
+                if gg == 0.0 or rtol ** (1.0 / 3.0) * loss / gg > _SWITCH_RATIO * h:
+                    break
+    info["explicit_steps"] = steps
+    info["explicit_time"] = t
+    return t, P, h, steps, steps, next_i
+
+
+def _check_times(times):
+    if times is None:
+        return None
+    arr = as_float_array(times, "times", ndim=1)
+    if np.any(arr < 0):
+        raise InputError("times must be >= 0")
+    if np.any(np.diff(arr) <= 0):
+        raise InputError("times must be strictly increasing")
+    return arr
+
+
+def _rel_beta_change(P, dP):
+    B = beta_multi(P)
+    nb = np.linalg.norm(B)
+    return float(np.linalg.norm(beta_multi(P + dP) - B) / max(nb, np.finfo(float).tiny))
+
+
+def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-10,
+               rtol=1e-8, max_time=None, max_steps=100_000, progress=False, atol=None):
+    """Integrate the gradient flow of a multi-task diagonal linear network.
+
+    Parameters
+    ----------
+    Xs : list of T ndarrays (n_t, D)
+        Inputs of each task, rows are samples.
+    ys : list of T ndarrays (n_t,)
+        Targets of each task.
+    init : float or ndarray (T + 1, 2, D)
+        Initial parameters; a scalar alpha sets every weight to alpha.
+        ``init[0] = (w+, w-)`` is the shared layer, ``init[1 + t] = (v+^t, v-^t)``.
+    task_weights : array_like (T,)
+        Per-sample weights ``omega_t >= 0`` of the loss
+        ``L = sum_t omega_t ||X_t beta_t - y_t||^2`` (LL: ``omega_t = 1/N``).
+    weight_decay : float, default 0
+        ``lambda >= 0``; the flow descends ``L + lambda ||theta||^2``.
+    times : None or array_like (m,)
+        None: integrate to the end.  Otherwise strictly increasing flow times
+        ``>= 0`` (time in units where the flow is ``d theta/dt = -grad``, so that
+        GD with learning rate ``eta`` after ``k`` steps approximates time
+        ``eta k``); ``beta`` is recorded at each of them.
+    tol : float, default 1e-10
+        End criterion for ``times=None``: with ``lambda = 0`` the data loss
+        ``L < tol``; with ``lambda > 0`` the squared gradient norm
+        ``||grad(L + lambda ||theta||^2)||_2^2 < tol`` (the rate at which the
+        flow still decreases its objective).
+    rtol : float, default 1e-8
+        Relative local error tolerance per step (root-mean-square over the
+        weights of ``|error| / (atol + rtol |weight|)``).
+    max_time : float or None
+        Largest flow time to integrate to (``times=None`` only); reaching it
+        before ``tol`` warns and returns ``converged=False``.
+    max_steps : int, default 100000
+        Largest number of step attempts.
+    progress : bool, default False
+        Show a tqdm progress bar of the steps.
+    atol : float or None
+        Absolute local error tolerance per weight; None means ``0.1 * rtol``
+        (weights below 0.1 are controlled in absolute terms; see
+        docs/multi_flow.md for its effect on the end point).
+
+    Returns
+    -------
+    MultiFlowResult
+
+    Raises
+    ------
+    InputError, InputTypeError
+        Malformed arguments (the message names the argument).
+
+    Warns
+    -----
+    ConvergenceWarning
+        ``max_steps`` or ``max_time`` reached before the end criterion.
+
+    Notes
+    -----
+    See docs/multi_flow.md for the method, its error control and the tail jump.
+    """
+    wall0 = time.perf_counter()
+    Xs, ys = check_task_list(Xs, ys)
+    T, D = len(Xs), Xs[0].shape[1]
+    P = multi_init(init, D, T)
+    omega = check_positive_array(task_weights, "task_weights")
+    if omega.shape != (T,):
+        raise InputError(f"task_weights must have shape ({T},), got {omega.shape}")
+    lam = float(check_scalar(weight_decay, "weight_decay", low=0.0, low_inclusive=True))
+    times = _check_times(times)
+    tol = float(check_scalar(tol, "tol", low=0.0))
+    rtol = float(check_scalar(rtol, "rtol", low=0.0))
+    if max_time is not None:
+        max_time = float(check_scalar(max_time, "max_time", low=0.0))
+    max_steps = check_scalar(max_steps, "max_steps", low=1, low_inclusive=True, integer=True)
+    if not isinstance(progress, (bool, np.bool_)):
+        raise InputTypeError(f"progress must be a bool, got {type(progress).__name__}")
+
+    prob = _Problem(Xs, ys, omega, lam)
+    if atol is None:
+        atol = _ATOL_SCALE * rtol
+    else:
+        atol = float(check_scalar(atol, "atol", low=0.0))
+    info = dict(rejected=0, kernel_builds=0, linear_solves=0, wall_kernel_s=0.0,
+                jump=False, jump_size=0.0, jump_error=np.nan, loss_before_jump=np.nan)
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(desc="multi_flow", unit="step")
+
+    traj = None
+    if times is not None:
+        traj = np.empty((times.size, D, T))
+        t_end = float(times[-1])
+    else:
+        t_end = np.inf if max_time is None else max_time
+
+    t = 0.0
+    F, loss = prob.rhs(P)
+    steps, attempts, converged = 0, 0, False
+
+    def done():
+        if times is not None:
+            return False
+        if lam == 0.0:
+            return loss < tol
+        return float(np.sum(F * F)) < tol
+
+    # Phase 1 (non-stiff): explicit DOP853 while its steps stay well inside its
+    # stability region, i.e. h * rho < _STIFF_SWITCH with rho the largest
+    # eigenvalue of the Gauss-Newton Hessian J^T W J.
+    t, P, h, n1, a1, next_i = _explicit_phase(prob, P, t_end, times, traj, rtol, atol,
+                                              max_steps, done_loss=(tol if times is None
+                                                                    and lam == 0.0 else None),
+                                              bar=bar, info=info)
+    steps, attempts = n1, a1
+    F, loss = prob.rhs(P)
+    kern, kern_age = None, 0
+    u = [None] * 4
+    while True:
+        while times is not None and next_i < times.size and times[next_i] <= t:
+            traj[next_i] = beta_multi(P)
+            next_i += 1
+        if times is not None and next_i == times.size:
+            converged = True
+            break
+        if done():
+            converged = True
+            break
+        if t >= t_end or attempts >= max_steps:
+            break
+        if kern is None:
+            tk = time.perf_counter()
+            kern, kern_age = _Kernel(prob, P), 0
+            info["kernel_builds"] += 1
+            info["wall_kernel_s"] += time.perf_counter() - tk
+        h_try = h
+        target = times[next_i] if times is not None else t_end
+        last = t + h_try >= target
+        if last:
+            h_try = target - t
+        c = 1.0 / (h_try * _GAMMA) + 2.0 * lam
+        attempts += 1
+        for i in range(4):
+            if i == 0:
+                Fi = F
+            else:
+                Yi = P.copy()
+                for j in range(i):
+                    if _A_T[i, j] != 0.0:
+                        Yi += _A_T[i, j] * u[j]
+                Fi, _ = prob.rhs(Yi)
+            b = Fi.copy()
+            for j in range(i):
+                b += (_C_T[i, j] / h_try) * u[j]
+            u[i] = kern.solve(b, c)
+            info["linear_solves"] += 1
+        P1 = P + _M[0] * u[0] + _M[1] * u[1] + _M[2] * u[2] + _M[3] * u[3]
+        E = _M_ERR[0] * u[0] + _M_ERR[1] * u[1] + _M_ERR[2] * u[2] + _M_ERR[3] * u[3]
+        sc = atol + rtol * np.maximum(np.abs(P), np.abs(P1))
+        err = float(np.sqrt(np.mean((E / sc) ** 2))) if np.all(np.isfinite(P1)) else np.inf
+        if err <= 1.0:
+            t = target if last else t + h_try
+            P = P1
+            F, loss = prob.rhs(P)
+            steps += 1
+            kern_age += 1
+            fac = 5.0 if err == 0.0 else min(5.0, max(0.2, 0.9 * err ** (-1.0 / _ORDER_EST)))
+            if not last:
+                h = h_try * fac
+            elif fac < 1.0:
+                h = min(h, h_try * fac)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(t=f"{t:.3g}", loss=f"{loss:.3g}", refresh=False)
+        else:
+            info["rejected"] += 1
+            if kern_age > 0:
+                kern = None  # retry with the Jacobian at the current point
+            else:
+                h = h_try * max(0.2, 0.9 * err ** (-1.0 / _ORDER_EST)) if np.isfinite(err) \
+                    else h_try * 0.2
+    if bar is not None:
+        bar.close()
+
+    info["final_time"] = t
+    if times is None and not converged:
+        why = "max_steps" if attempts >= max_steps else "max_time"
+        warnings.warn(f"multi_flow stopped at {why} (flow time {t:.4g}, loss {loss:.3g}) before "
+                      f"tol={tol:g}", ConvergenceWarning, stacklevel=2)
+
+    if times is None and lam == 0.0 and converged:
+        P, loss, F = _tail_jump(prob, P, loss, F, info)
+
+    info["grad_norm"] = float(np.linalg.norm(F))
+    info["rhs_evals"] = prob.rhs_evals
+    info["wall_s"] = time.perf_counter() - wall0
+    return MultiFlowResult(params=P, loss=float(loss), steps=steps, converged=converged,
+                           times=times, trajectory=traj, info=info)
+
+
+def _tail_jump(prob, P, loss, F, info):
+    """Polish the end with the kernel limit of the linearised flow (lambda = 0).
+
+    Linearising the flow at P, ``r' = -J W J^T r`` so that the parameters
+    still move by ``-J^T W int r = -J^T (J J^T)^+ r`` (docs/multi_flow.md).
+    The error of this second-order-accurate jump is estimated by the size of
+    the same jump taken again from its end point (a Newton correction).
+    """
+    info["loss_before_jump"] = loss
+    tk = time.perf_counter()
+    kern = _Kernel(prob, P)
+    info["kernel_builds"] += 1
+    info["wall_kernel_s"] += time.perf_counter() - tk
+    dP = kern.jump(prob.residuals(P))
+    P1 = P + dP
+    F1, loss1 = prob.rhs(P1)
+    if not np.isfinite(loss1) or loss1 > loss:
+        return P, loss, F
+    dP2 = kern.jump(prob.residuals(P1))
+    info["jump"] = True
+    info["jump_size"] = _rel_beta_change(P, dP)
+    info["jump_error"] = _rel_beta_change(P1, dP2)
+    return P1, loss1, F1

@@ -1,0 +1,203 @@
+"""Tests of the multi-task gradient-flow integrator (solvers.multi_flow).
+
+Each test checks the integrator against something independent of it: the
+conservation law of the flow, small-step gradient descent, the single-task
+closed form integrated in its n-dimensional reduced variable, first-order
+stationarity, and the balance identity of weight-decay stationary points.
+"""
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from solvers.diagonal import beta_multi, conserved_multi
+from solvers.errors import ConvergenceWarning, InputError, InputTypeError
+from solvers.multi_flow import MultiFlowResult, multi_flow
+
+
+def _problem(seed=0, D=12, ns=(10, 5)):
+    """Two small tasks with sparse teachers sharing one coordinate."""
+    rng = np.random.default_rng(seed)
+    Xs = [rng.standard_normal((n, D)) for n in ns]
+    b_aux = np.zeros(D)
+    b_aux[:3] = 1.0
+    b_main = np.zeros(D)
+    b_main[2:5] = [1.0, -1.0, 0.5]
+    ys = [Xs[0] @ b_aux, Xs[1] @ b_main]
+    return Xs, ys, np.full(2, 1.0 / sum(ns))
+
+
+def _gradient(Xs, ys, omega, lam, P):
+    """Plain numpy gradient of sum_t omega_t ||X_t beta_t - y_t||^2 + lam ||P||^2."""
+    grad = 2.0 * lam * P
+    for t, (X, y) in enumerate(zip(Xs, ys)):
+        beta = P[0, 0] * P[1 + t, 0] - P[0, 1] * P[1 + t, 1]
+        g = 2.0 * omega[t] * X.T @ (X @ beta - y)
+        grad[0, 0] += g * P[1 + t, 0]
+        grad[0, 1] -= g * P[1 + t, 1]
+        grad[1 + t, 0] += g * P[0, 0]
+        grad[1 + t, 1] -= g * P[0, 1]
+    return grad
+
+
+def _gd(Xs, ys, omega, init, lr, t_end):
+    """Full-batch GD with learning rate lr for round(t_end / lr) steps."""
+    P = init.copy()
+    for _ in range(int(round(t_end / lr))):
+        P -= lr * _gradient(Xs, ys, omega, 0.0, P)
+    return P
+
+
+def test_conservation_along_trajectory_scales_with_rtol():
+    Xs, ys, om = _problem()
+    init = np.full((3, 2, 12), 0.1)
+    c0 = conserved_multi(init)
+    errors = []
+    for rtol in (1e-6, 1e-8, 1e-10):
+        err, scale = 0.0, 0.0
+        for t_end in (2.0, 10.0, 50.0):  # before, during and after the fast learning phase
+            res = multi_flow(Xs, ys, init, om, rtol=rtol, times=[t_end])
+            assert res.converged and res.info["final_time"] == t_end
+            err = max(err, np.abs(conserved_multi(res.params) - c0).max())
+            scale = max(scale, np.abs(res.params).max() ** 2)
+        # w^2 - sum_t v_t^2 is exact along the flow: only the integration error remains.
+        assert err <= rtol * scale
+        errors.append(err)
+    assert errors[0] > errors[1] > errors[2]
+
+
+def test_trajectory_agrees_with_small_step_gd_linearly_in_lr():
+    Xs, ys, om = _problem(seed=1)
+    init = np.full((3, 2, 12), 0.1)
+    t_end = 20.0
+    flow = multi_flow(Xs, ys, init, om, rtol=1e-10, times=[t_end])
+    B = flow.trajectory[-1]
+    assert np.allclose(B, beta_multi(flow.params))
+    diffs = []
+    for lr in (0.02, 0.01, 0.005):
+        Bgd = beta_multi(_gd(Xs, ys, om, init, lr, t_end))
+        diffs.append(np.linalg.norm(Bgd - B) / np.linalg.norm(B))
+    # GD is a first-order discretisation of the flow: halving lr halves the gap.
+    for a, b in zip(diffs, diffs[1:]):
+        assert 1.8 < a / b < 2.2
+    assert diffs[-1] < 1e-3
+
+
+def test_end_interpolates_and_is_the_limit():
+    Xs, ys, om = _problem(seed=2)
+    res = multi_flow(Xs, ys, 0.1, om, tol=1e-12)
+    assert isinstance(res, MultiFlowResult)
+    assert res.converged and res.loss < 1e-12
+    B = beta_multi(res.params)
+    for t in range(2):
+        assert np.linalg.norm(Xs[t] @ B[:, t] - ys[t]) < 1e-5 * np.linalg.norm(ys[t])
+    # Integrating further from the returned end barely moves beta: it is the flow's limit
+    # up to the stated tail-jump error.
+    later = multi_flow(Xs, ys, res.params, om, times=[10 * res.info["final_time"]])
+    move = np.linalg.norm(beta_multi(later.params) - B) / np.linalg.norm(B)
+    assert move < 10 * res.info["jump_error"] + 1e-9
+
+
+def test_weight_decay_end_is_stationary_and_balanced():
+    Xs, ys, om = _problem(seed=3)
+    lam = 0.01
+    tol = 1e-16
+    res = multi_flow(Xs, ys, 0.1, om, weight_decay=lam, tol=tol)
+    assert res.converged
+    grad = _gradient(Xs, ys, om, lam, res.params)
+    assert np.sum(grad ** 2) < tol
+    assert np.isclose(np.linalg.norm(grad), res.info["grad_norm"], rtol=1e-6)
+    # At a stationary point w * dw - sum_t v_t * dv_t = 2 lam (w^2 - sum_t v_t^2) vanishes:
+    # |imbalance| <= ||theta|| ||grad|| / (2 lam) per coordinate.
+    imbalance = np.abs(conserved_multi(res.params))
+    bound = np.abs(res.params).max() * np.sqrt(tol) * 3 / (2 * lam)
+    assert imbalance.max() < bound
+    assert res.loss > 0  # weight decay keeps it off the interpolating set
+
+
+def _single_task_reduced(X, y, init, times, t_big):
+    """Exact single-task flow through its reduced variable p (n,) (docs/theory.md).
+
+    beta = A e^z - B e^-z, z = (4/n) X^T p, dp/dt = y - X beta, with A, B from the init.
+    """
+    n = X.shape[0]
+    wp, wm = init[0]
+    vp, vm = init[1]
+    A = ((wp + vp) ** 2 + (wm - vm) ** 2) / 4
+    B = ((wp - vp) ** 2 + (wm + vm) ** 2) / 4
+
+    def beta(p):
+        z = 4.0 / n * X.T @ p
+        return A * np.exp(z) - B * np.exp(-z)
+
+    def rhs(_t, p):
+        return y - X @ beta(p)
+
+    def jac(_t, p):
+        z = 4.0 / n * X.T @ p
+        return -(X * (A * np.exp(z) + B * np.exp(-z))) @ X.T * (4.0 / n)
+
+    sol = solve_ivp(rhs, (0, t_big), np.zeros(n), method="Radau", jac=jac, rtol=1e-12,
+                    atol=1e-14, t_eval=np.append(times, t_big))
+    return np.array([beta(p) for p in sol.y.T])
+
+
+def test_single_task_matches_exact_flow():
+    rng = np.random.default_rng(4)
+    n, D = 8, 15
+    X = rng.standard_normal((n, D))
+    y = X @ np.where(np.arange(D) < 3, 1.0, 0.0)
+    init = rng.uniform(0.05, 0.2, size=(2, 2, D))  # unequal weights: general A, B
+    times = np.array([1.0, 5.0, 20.0])
+    ref = _single_task_reduced(X, y, init, times, 1e5)
+    res = multi_flow([X], [y], init, [1.0 / n], rtol=1e-10, times=times)
+    for i in range(times.size):
+        rel = np.linalg.norm(res.trajectory[i, :, 0] - ref[i]) / np.linalg.norm(ref[i])
+        assert rel < 1e-8
+    end = multi_flow([X], [y], init, [1.0 / n], tol=1e-14)
+    assert end.converged
+    rel = np.linalg.norm(beta_multi(end.params)[:, 0] - ref[-1]) / np.linalg.norm(ref[-1])
+    assert rel < 1e-9  # the tail jump is exact up to second order: here ~1e-10
+
+
+def test_zero_time_and_max_steps_warning():
+    Xs, ys, om = _problem()
+    res = multi_flow(Xs, ys, 0.1, om, times=[0.0, 1.0])
+    assert np.allclose(res.trajectory[0], 0.0)  # beta = w v - w v = 0 at equal init
+    with pytest.warns(ConvergenceWarning):
+        res = multi_flow(Xs, ys, 0.1, om, max_steps=3)
+    assert not res.converged and res.steps <= 3
+
+
+@pytest.mark.parametrize("kwargs, error, word", [
+    (dict(init=np.ones((2, 2, 12))), InputError, "init"),
+    (dict(task_weights=[1.0]), InputError, "task_weights"),
+    (dict(task_weights=[1.0, -1.0]), InputError, "task_weights"),
+    (dict(weight_decay=-1.0), InputError, "weight_decay"),
+    (dict(weight_decay="a"), InputTypeError, "weight_decay"),
+    (dict(times=[2.0, 1.0]), InputError, "times"),
+    (dict(times=[-1.0]), InputError, "times"),
+    (dict(tol=0.0), InputError, "tol"),
+    (dict(rtol=-1e-8), InputError, "rtol"),
+    (dict(max_time=0.0), InputError, "max_time"),
+    (dict(max_steps=1.5), InputTypeError, "max_steps"),
+    (dict(progress="yes"), InputTypeError, "progress"),
+    (dict(atol=-1.0), InputError, "atol"),
+])
+def test_bad_input_raises_typed_error(kwargs, error, word):
+    Xs, ys, om = _problem()
+    args = dict(init=0.1, task_weights=om)
+    args.update(kwargs)
+    init = args.pop("init")
+    weights = args.pop("task_weights")
+    with pytest.raises(error, match=word):
+        multi_flow(Xs, ys, init, weights, **args)
+
+
+def test_bad_data_raises_typed_error():
+    Xs, ys, om = _problem()
+    with pytest.raises(InputTypeError, match="Xs"):
+        multi_flow(Xs[0], ys, 0.1, om)
+    with pytest.raises(InputError, match="ys"):
+        multi_flow(Xs, [ys[0], ys[1][:-1]], 0.1, om)
+    with pytest.raises(InputError, match="Xs"):
+        multi_flow([Xs[0], Xs[1][:, :-1]], ys, 0.1, om)
