@@ -8,12 +8,13 @@ constants A, B (see :mod:`solvers.diagonal`),
 which is gradient descent on the convex function
 ``F(p) = (n/4) sum_d (A_d e^{z_d} + B_d e^{-z_d}) - y^T p`` (docs/theory.md).
 Only the component of p in the row space of X moves beta, so we work in the
-coordinates of a thin SVD ``X = U S V^T`` (rank r), ``u = (4/n) S U^T p``:
+coordinates of an orthonormal basis V (D, r) of the row space, ``X = M V^T``,
+``u = (4/n) M^T p``:
 
-    z = V u,   Phi(u) = sum_d (A_d e^{z_d} + B_d e^{-z_d}) - b^T u,   b = S^{-1} U^T y,
+    z = V u,   Phi(u) = sum_d (A_d e^{z_d} + B_d e^{-z_d}) - b^T u,   b = M^+ y,
 
 with ``grad Phi = V^T beta - b``, ``hess Phi = V^T diag(A e^z + B e^-z) V`` and
-``du/dt = (4/n) S^2 (b - V^T beta(u))``. The flow's end minimises Phi. When y
+``du/dt = (4/n) M^T M (b - V^T beta(u))``. The flow's end minimises Phi. When y
 has a component outside range(X), that component only makes p grow linearly
 and never moves beta: the flow then ends at a least-squares solution, which is
 the minimiser of Phi all the same. A and B enter only as ``log A``, ``log B``
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
+import scipy.linalg.blas
 from scipy.integrate import solve_ivp
 
 from .errors import InfeasibleError, SolverError
@@ -31,23 +33,26 @@ from .errors import InfeasibleError, SolverError
 
 @dataclass
 class RowSpace:
-    """Thin SVD ``X = U diag(S) V^T`` at numerical rank r, and y in those coordinates.
+    """An orthonormal basis of the row space of X and y in its coordinates.
 
-    U (n, r), S (r,), V (D, r), b (r,) = S^{-1} U^T y; ``y_out`` is the norm of the
-    part of y outside range(X); ``n`` the sample count.
+    ``X = M V^T`` with V (D, r) orthonormal columns spanning the row space and
+    M (n, r) of full column rank; ``b = M^+ y`` (r,) are the coordinates of the
+    least-squares predictor (``V b`` is the min-norm least-squares beta);
+    ``G = M^T M`` (r, r); ``y_out`` is the norm of the part of y outside
+    range(X); ``n`` the sample count.
     """
 
-    U: np.ndarray
-    S: np.ndarray
+    M: np.ndarray
     V: np.ndarray
     b: np.ndarray
+    G: np.ndarray
     y_out: float
     y_norm: float
     n: int
 
     @property
     def rank(self):
-        return self.S.shape[0]
+        return self.V.shape[1]
 
     @property
     def full_column_rank(self):
@@ -55,8 +60,17 @@ class RowSpace:
 
 
 def row_space(X, y):
-    """Thin SVD of X (n, D) restricted to its numerical rank, with y's coordinates."""
+    """Row-space basis of X (n, D) with y's coordinates.
+
+    For n <= D and a well-conditioned X the basis comes from the Cholesky
+    factor of ``X X^T = L L^T``: ``V = X^T L^{-T}``, ``M = L`` (O(n^2 D), no SVD).
+    Otherwise a thin SVD truncated at the numerical rank: ``M = U S``.
+    """
     n, D = X.shape
+    if n <= D:
+        basis = _cholesky_row_space(X, y)
+        if basis is not None:
+            return basis
     U, S, Vt = np.linalg.svd(X, full_matrices=False)
     if S[0] == 0:
         raise InfeasibleError("X is zero: no direction of beta changes the predictions")
@@ -64,7 +78,25 @@ def row_space(X, y):
     U, S, V = U[:, :r], S[:r], Vt[:r].T.copy()
     Uy = U.T @ y
     y_out = float(np.linalg.norm(y - U @ Uy))
-    return RowSpace(U, S, V, Uy / S, y_out, float(np.linalg.norm(y)), n)
+    return RowSpace(U * S, V, Uy / S, np.diag(S ** 2), y_out, float(np.linalg.norm(y)), n)
+
+
+def _cholesky_row_space(X, y):
+    """Basis from the Cholesky factor of X X^T; None unless X is well conditioned.
+
+    The Gram matrix squares the condition number of X, so the factor is only
+    used when ``cond(X) <~ 1e3`` (judged from the factor's diagonal).
+    """
+    try:
+        L = scipy.linalg.cholesky(X @ X.T, lower=True)
+    except np.linalg.LinAlgError:
+        return None
+    diag = np.diag(L)
+    if diag.min() <= 1e-3 * diag.max():
+        return None
+    V = scipy.linalg.solve_triangular(L, X, lower=True).T  # X^T L^{-T}
+    b = scipy.linalg.solve_triangular(L, y, lower=True)
+    return RowSpace(L, V, b, L.T @ L, 0.0, float(np.linalg.norm(y)), X.shape[0])
 
 
 @dataclass
@@ -131,8 +163,8 @@ def phi_increment(z, dz, log_A, log_B):
 
 def relative_residual(rs, beta):
     """``||X beta - P y|| / ||P y||`` in row-space coordinates."""
-    Py = rs.S * rs.b
-    return float(np.linalg.norm(rs.S * (rs.V.T @ beta) - Py) / max(np.linalg.norm(Py), 1e-300))
+    Py = rs.M @ rs.b
+    return float(np.linalg.norm(rs.M @ (rs.V.T @ beta) - Py) / max(np.linalg.norm(Py), 1e-300))
 
 
 def flow_end(X, y, log_A, log_B, tol=1e-12, max_iter=500, rs=None):
@@ -232,6 +264,13 @@ STALL = 5
 STALL_ACCEPT = 1e-10
 
 
+def _weighted_gram(V, h):
+    """``V^T diag(h) V`` (r, r) for h >= 0, by a symmetric rank-k update (BLAS syrk)."""
+    W = np.asfortranarray(V * np.sqrt(h)[:, None])
+    H = scipy.linalg.blas.dsyrk(1.0, W, trans=1, lower=1)
+    return H + np.tril(H, -1).T
+
+
 def _newton(rs, log_A, log_B, tol, max_iter):
     """Damped Newton with Armijo backtracking on Phi(u) (convex).
 
@@ -257,7 +296,7 @@ def _newton(rs, log_A, log_B, tol, max_iter):
         if it == max_iter:
             break
         grad = V.T @ beta - b
-        H = (V * h[:, None]).T @ V
+        H = _weighted_gram(V, h)
         try:
             step = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(H, lower=True), grad)
         except (np.linalg.LinAlgError, ValueError):
@@ -320,16 +359,16 @@ def flow_trajectory(X, y, log_A, log_B, times, rtol=1e-10, atol=1e-12, rs=None):
     """
     rs = row_space(X, y) if rs is None else rs
     times = np.asarray(times, dtype=float)
-    V, S2, b = rs.V, rs.S ** 2, rs.b
+    V, G, b = rs.V, rs.G, rs.b
     c = 4.0 / rs.n
 
     def rhs(_t, u):
         beta, _ = beta_of_z(V @ u, log_A, log_B)
-        return c * S2 * (b - V.T @ beta)
+        return c * (G @ (b - V.T @ beta))
 
     def jac(_t, u):
         _, h = beta_of_z(V @ u, log_A, log_B)
-        return -c * S2[:, None] * ((V * h[:, None]).T @ V)
+        return -c * (G @ _weighted_gram(V, h))
 
     u0 = np.zeros(rs.rank)
     if times[-1] == 0:
@@ -344,6 +383,6 @@ def flow_trajectory(X, y, log_A, log_B, times, rtol=1e-10, atol=1e-12, rs=None):
         steps, nfev = int(sol.t.shape[0]), int(sol.nfev)
     z = us @ V.T
     beta = np.stack([beta_of_z(zi, log_A, log_B)[0] for zi in z])
-    resid = (beta @ V - b) * rs.S  # (m, r): S (V^T beta - b)
+    resid = (beta @ V - b) @ rs.M.T  # (m, n): M (V^T beta - b)
     loss = (np.sum(resid ** 2, axis=1) + rs.y_out ** 2) / rs.n
     return FlowTrajectory(times, z, beta, loss, steps, nfev)
