@@ -933,6 +933,8 @@ def configure(parser):
     parser.add_argument("--json", metavar="FILE", default=None,
                         help="also write the rows as JSON to FILE")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--plot", metavar="DIR", default=None,
+                        help="also draw distance vs alpha (PNG + PDF) into DIR")
     return parser
 
 
@@ -945,6 +947,10 @@ def run(args):
     if args.json:
         with open(args.json, "w") as fh:
             json.dump([r.as_dict() for r in rows], fh, indent=1)
+    if getattr(args, "plot", None):
+        from .certify_plot import plot_distance_vs_alpha
+        for path in plot_distance_vs_alpha(rows, args.plot):
+            print(path)
     if failed:
         print(f"FAIL: {len(failed)} exact row(s) above {EXACT_TOL:g}: {', '.join(failed)}")
         return 1

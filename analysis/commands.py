@@ -85,16 +85,28 @@ def run_run(args):
 # ------------------------------------------------------------------ plot
 def configure_plot(p):
     """Arguments of ``featreuse plot``."""
-    p.add_argument("file", help="HDF5 file written by `featreuse run`")
+    p.add_argument("file", nargs="?", default=None, help="HDF5 file written by `featreuse run`")
     p.add_argument("--out", default=None, help="output folder (default: next to the file)")
+    p.add_argument("--penalties", action="store_true",
+                   help="draw LL's penalty figures (Fig. 1a-c, 3a, 3d) into --out (default: figures)")
     return p
 
 
 def run_plot(args):
     """Draw the file's figure(s) as PNG and PDF; prints the paths."""
     from .plots import plot_file
+    if args.file is None and not args.penalties:
+        return _fail("plot needs an HDF5 file or --penalties")
+    paths = []
+    if args.penalties:
+        from .penalty_figures import penalty_figures
+        paths += penalty_figures(args.out or "figures")
+    if args.file is None:
+        for path in paths:
+            print(path)
+        return 0
     try:
-        paths = plot_file(args.file, args.out)
+        paths += plot_file(args.file, args.out)
     except FeatreuseError as exc:
         return _fail(str(exc))
     for path in paths:

@@ -162,8 +162,10 @@ def test_bad_inputs_raise_typed_errors(stl_data):
 def test_featreuse_check_quick_end_to_end(tmp_path, capsys):
     from analysis.cli import main
     out = tmp_path / "check.json"
-    code = main(["check", "--quick", "--no-progress", "--json", str(out)])
+    code = main(["check", "--quick", "--no-progress", "--json", str(out), "--plot", str(tmp_path)])
     printed = capsys.readouterr().out
+    for suffix in ("png", "pdf"):
+        assert (tmp_path / f"certify_distance_vs_alpha.{suffix}").stat().st_size > 0
     rows = json.loads(out.read_text())
     assert {r["kind"] for r in rows} >= {"stl", "ptft", "ptft_ideal", "mtl", "mtl_wd", "gd",
                                          "stl_lp", "ptft_lp"}

@@ -105,3 +105,15 @@ def test_unreachable_scheduler_fails_before_the_file_is_created(toml, tmp_path, 
         assert _main(["run", toml, "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"]) == 2
     assert "cannot connect" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_plot_penalties_writes_every_figure(tmp_path, capsys):
+    assert _main(["plot", "--penalties", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert len(printed) == 8 and all(p.endswith((".png", ".pdf")) for p in printed)
+    assert all((tmp_path / p.split("/")[-1]).stat().st_size > 0 for p in printed)
+
+
+def test_plot_without_file_or_penalties_is_an_error(capsys):
+    assert _main(["plot"]) == 2
+    assert "needs an HDF5 file" in capsys.readouterr().err
