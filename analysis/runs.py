@@ -118,7 +118,7 @@ def settings_of(config, params):
 
 # ---------------------------------------------------------------- certification hook
 def record_certificate(method, X, y, result, settings=None, X_aux=None, y_aux=None,
-                       pretrained=None):
+                       pretrained=None, backend="cvxpy"):
     """Distance of a trained solution to its matching convex program, or NaN.
 
     Calls :func:`analysis.certify.distance_to_program` when that module exists
@@ -136,6 +136,8 @@ def record_certificate(method, X, y, result, settings=None, X_aux=None, y_aux=No
     settings : dict, optional
     X_aux, y_aux : ndarray, optional
     pretrained : ndarray (4, D), optional
+    backend : {"cvxpy", "fast"}
+        Solver of the convex programs (see :mod:`solvers.convex`).
 
     Returns
     -------
@@ -150,7 +152,7 @@ def record_certificate(method, X, y, result, settings=None, X_aux=None, y_aux=No
     if fn is None:
         return float("nan"), ""
     kind = method
-    kw = {"settings": settings}
+    kw = {"settings": settings, "backend": backend}
     if method == "mtl":
         kw.update(X_aux=X_aux, y_aux=y_aux)
         if (settings or {}).get("weight_decay", 0.0) > 0:
@@ -240,5 +242,5 @@ def _execute_run(task):
     }
     if config.get("certify", False):
         record["certificate"], record["certificate_error"] = record_certificate(
-            method, X, y, result, **context)
+            method, X, y, result, backend=config["certify"], **context)
     return record

@@ -12,7 +12,7 @@ A file ``<name>.toml`` holds (see docs/experiments.md for the full schema):
 ``[train]``      trainer settings for every method, ``[train.<method>]`` overrides;
 ``[variants.<method>]``  per-method settings swept *paired* (zipped, equal lengths);
 ``[pretrain]``   settings of the auxiliary-task pretraining shared by PT+FT runs;
-``certify``      record the distance to the matching convex program;
+``certify``      distance to the matching convex program: false, "fast" or "cvxpy" (true);
 ``[quick]``      replacements for a small grid (``--quick``): any of ``seeds, n,
                  methods, grid, variants``, and ``teacher`` (merged).
 
@@ -238,8 +238,11 @@ def _validate(raw, name, quick, seeds):
 
     pretrain = _check_settings(cfg.get("pretrain", {}) or {}, PRETRAIN_KEYS, f"{where}: pretrain")
     certify = cfg.get("certify", False)
-    if not isinstance(certify, bool):
-        raise InputTypeError(f"{where}: certify must be true or false, got {certify!r}")
+    if certify is True:
+        certify = "cvxpy"
+    if certify is not False and certify not in ("fast", "cvxpy"):
+        raise InputTypeError(
+            f"{where}: certify must be false, true (= \"cvxpy\"), \"cvxpy\" or \"fast\", got {certify!r}")
     description = cfg.get("description", "")
     if not isinstance(description, str):
         raise InputTypeError(f"{where}: description must be a string")

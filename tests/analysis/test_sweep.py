@@ -209,3 +209,29 @@ def test_certificate_hook_records_the_distance_to_the_convex_program(tmp_path):
             a = f["runs"][rid].attrs
             # the entropy program (cvxpy) either certifies or says why not
             assert a["certificate"] < 1e-6 or a["certificate_error"], (a["certificate"],)
+
+
+def test_fast_certificates_are_recorded_for_every_method(tmp_path):
+    # certify = "fast": Newton / closed form / fast l1,2 programs, cheap enough for every run
+    path = tmp_path / "fast.toml"
+    path.write_text(TINY.format(seeds=1, D=30).replace(
+        'methods = ["stl", "ptft", "ptft_lp", "stl_lp"]',
+        'methods = ["stl", "mtl", "ptft", "ptft_lp", "stl_lp"]\ncertify = "fast"'))
+    config = load_experiment(str(path))
+    out = tmp_path / "fast.h5"
+    assert run_sweep(config, out, workers=0, progress=False)["failed"] == 0
+    df = analysis.load(out)
+    assert np.isfinite(df["certificate"]).all()
+    exact = df[df["method"] != "mtl"]  # the single-task flows are their programs' minimisers
+    assert (exact["certificate"] < 1e-6).all(), exact[["method", "certificate"]]
+    # MTL from small init is *not* the l1,2 minimiser: a measured, positive gap
+    assert (df.loc[df["method"] == "mtl", "certificate"] > 1e-6).all()
+
+
+def test_certify_setting_is_validated(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(TINY.format(seeds=1, D=30).replace(
+        'methods = ["stl", "ptft", "ptft_lp", "stl_lp"]',
+        'methods = ["stl"]\ncertify = "sometimes"'))
+    with pytest.raises(TypeError, match="certify must be"):
+        load_experiment(str(path))
