@@ -9,6 +9,7 @@ import time
 
 import cvxpy as cp
 import numpy as np
+import scipy.linalg
 
 from ..errors import InfeasibleError
 from ..validation import check_data, check_task_list
@@ -39,6 +40,9 @@ class TaskRows:
 
     def __init__(self, X, y, y_name, X_name):
         n, D = X.shape
+        self.cho = None
+        if n >= D and self._normal_equations(X, y, y_name, X_name):
+            return
         U, S, Vt = np.linalg.svd(X, full_matrices=False)
         if S[0] == 0:
             r = 0
@@ -55,12 +59,37 @@ class TaskRows:
         self.c = Uy / self.S if r else np.zeros(0)
         self.fixed = r == D
 
+    def _normal_equations(self, X, y, y_name, X_name):
+        """Full column rank through the Cholesky factor of X^T X (no SVD); False if unsafe.
+
+        The Gram matrix squares the condition number, so it is used only when the
+        factor's diagonal says ``cond(X) <~ 1e3``.
+        """
+        try:
+            cho = scipy.linalg.cho_factor(X.T @ X, lower=True)
+        except np.linalg.LinAlgError:
+            return False
+        diag = np.abs(np.diag(cho[0]))
+        if diag.min() <= 1e-3 * diag.max():
+            return False
+        beta = scipy.linalg.cho_solve(cho, X.T @ y)
+        ny = np.linalg.norm(y)
+        defect = np.linalg.norm(y - X @ beta) / ny if ny > 0 else 0.0
+        if defect > RANGE_RTOL:
+            raise InfeasibleError(
+                f"{y_name} is not in the range of {X_name}: no interpolating beta exists "
+                f"(relative distance {defect:.3g} > {RANGE_RTOL:g}); use group_lasso for noisy labels")
+        self.X, self.cho, self._beta, self.fixed = X, cho, beta, True
+        return True
+
     def beta(self):
         """The unique solution (full column rank only)."""
-        return self.Vt.T @ self.c
+        return self._beta if self.cho is not None else self.Vt.T @ self.c
 
     def dual_of(self, h):
         """Least-norm ``lam`` with ``X^T lam = h`` (exact when X has full column rank)."""
+        if self.cho is not None:
+            return self.X @ scipy.linalg.cho_solve(self.cho, h)
         return self.U @ ((self.Vt @ h) / self.S)
 
     def dual_of_reduced(self, mu):
