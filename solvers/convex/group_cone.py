@@ -70,7 +70,7 @@ def group_cone(Ms, cs, alpha, settings=None):
         setattr(st, key, val)
     sol = clarabel.DefaultSolver(P, q, A, b, cones, st).solve()
     status = str(sol.status)
-    if status != "Solved":
+    if status not in ("Solved", "AlmostSolved"):
         raise SolverError("Clarabel failed on the reduced ell_{1,2} program", status=status)
     x = np.asarray(sol.x)
     B = x[D:].reshape(m, D).T.copy()
@@ -79,4 +79,4 @@ def group_cone(Ms, cs, alpha, settings=None):
     # M B = c in the convention above is -z
     offs = np.concatenate([[0], np.cumsum(r)]).astype(int)
     mus = [-z[offs[j]:offs[j + 1]] for j in range(m)]
-    return B, mus, int(sol.iterations)
+    return B, mus, int(sol.iterations), status

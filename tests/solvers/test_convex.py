@@ -276,3 +276,27 @@ def test_solver_failure_carries_status():
     with pytest.raises(SolverError) as err:
         implicit_bias(X, y, 1e-3, backend="cvxpy", solver_options={"max_iter": 2})
     assert err.value.status is not None
+
+
+def test_min_l12_almost_solved_is_kept_only_with_a_small_certificate(monkeypatch):
+    """Clarabel's "AlmostSolved" answer is accepted when our own duality gap vouches for it."""
+    import solvers.convex.l12 as l12
+    Xs, ys = _tasks(3, (12, 6))
+    real = l12.group_cone
+
+    def almost(*args, **kw):
+        B, mus, it, _ = real(*args, **kw)
+        return B, mus, it, "AlmostSolved"
+
+    monkeypatch.setattr(l12, "group_cone", almost)
+    res = min_l12(Xs, ys, backend="fast")
+    assert res.status == "optimal_inaccurate" and abs(res.certificate) <= l12.ALMOST_GAP
+
+    def almost_and_off(*args, **kw):
+        B, mus, it, _ = real(*args, **kw)
+        return B * (1 + 1e-4), mus, it, "AlmostSolved"
+
+    monkeypatch.setattr(l12, "group_cone", almost_and_off)
+    with pytest.raises(SolverError) as info:
+        min_l12(Xs, ys, backend="fast")
+    assert info.value.status == "AlmostSolved"
