@@ -200,13 +200,8 @@ def flow_end(X, y, log_A, log_B, tol=1e-12, max_iter=500, rs=None):
     rs = row_space(X, y) if rs is None else rs
     if rs.full_column_rank:
         # Phi is separable in z = V u: solve A e^z - B e^-z = beta_ls per coordinate.
-        z = _z_of_beta(rs.V @ rs.b, log_A, log_B)
+        z = _z_of_least_squares(rs.V @ rs.b, log_A, log_B)
         iterations = 0
-        if z is None:
-            raise InfeasibleError(
-                "init: X has full column rank, so beta is fixed to the least-squares "
-                "solution, whose signs violate the sign constraints of coordinates with "
-                "A = 0 or B = 0")
     else:
         u, iterations = _newton(rs, log_A, log_B, tol, max_iter)
         z = rs.V @ u
@@ -231,11 +226,7 @@ def _full_column_rank_end(X, y, log_A, log_B, tol):
     if diag.min() <= 1e-6 * diag.max():  # condition of X above ~1e6: let the SVD decide the rank
         return None
     beta_ls = scipy.linalg.cho_solve(factor, X.T @ y)
-    z = _z_of_beta(beta_ls, log_A, log_B)
-    if z is None:
-        raise InfeasibleError(
-            "init: X has full column rank, so beta is fixed to the least-squares solution, whose "
-            "signs violate the sign constraints of coordinates with A = 0 or B = 0")
+    z = _z_of_least_squares(beta_ls, log_A, log_B)
     beta, _ = beta_of_z(z, log_A, log_B)
     fit = X @ beta
     y_norm = float(np.linalg.norm(y))
@@ -243,6 +234,16 @@ def _full_column_rank_end(X, y, log_A, log_B, tol):
     resid = float(np.linalg.norm(fit - Py) / max(np.linalg.norm(Py), 1e-300))
     y_out = float(np.linalg.norm(y - Py))
     return FlowEnd(beta, z, 0, resid, y_out <= 1e-10 * max(y_norm, 1e-300), resid <= tol)
+
+
+def _z_of_least_squares(beta_ls, log_A, log_B):
+    """z of the least-squares beta when X has full column rank (beta is then fixed)."""
+    z = _z_of_beta(beta_ls, log_A, log_B)
+    if z is None:
+        raise InfeasibleError(
+            "init: X has full column rank, so beta is fixed to the least-squares solution, whose "
+            "signs violate the sign constraints of coordinates with A = 0 or B = 0")
+    return z
 
 
 def _z_of_beta(beta, log_A, log_B):
