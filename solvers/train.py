@@ -13,6 +13,7 @@ import numpy as np
 from . import diagonal
 from .errors import ConvergenceWarning, DivergenceError, InputError
 from .gd_kernels import CONVERGED, DIVERGED, MAX_STEPS, gd_multi_kernel, gd_single_kernel
+from .multi_flow import multi_flow
 from .readout_flow import readout_flow
 from .reduced_flow import beta_of_z, flow_end, flow_trajectory, row_space
 from .results import MultiResult, SingleResult
@@ -286,7 +287,6 @@ def train_multi(Xs, ys, init=1e-3, method="flow", lr=0.1, weight_decay=0.0, task
         return MultiResult(diagonal.beta_multi(params[0]), params[0], float(loss[0]), int(steps[0]),
                            converged, "gd", init, float(weight_decay), omega, float(lrs[0]),
                            int(restarts[0]), wall_s=time.perf_counter() - start)
-    from .multi_flow import multi_flow
     check_scalar(rtol, "rtol", low=0.0)
     res = multi_flow(Xs, ys, init, omega, weight_decay=float(weight_decay), times=times,
                      tol=tol, rtol=rtol, max_steps=max_steps, **flow_kw)
