@@ -586,7 +586,7 @@ def distance_to_program(kind, beta_trained, X, y, *, method=None, case=None, bac
         if X_aux is not None or y_aux is not None:
             raise InputError(f"X_aux, y_aux: only multi-task kinds use them, not {kind!r}")
         if beta.ndim == 2 and beta.shape[1] == 2 and isinstance(result, MultiResult):
-            raise InputError(f"beta_trained: a multi-task result needs kind 'mtl' or 'mtl_wd'")
+            raise InputError("beta_trained: a multi-task result needs kind 'mtl' or 'mtl_wd'")
         X, y = _single_data(X, y, beta)
     if method is None:
         method = trained_method or (settings or {}).get("method") or "flow"

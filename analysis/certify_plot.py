@@ -5,11 +5,12 @@ Two curves on log-log axes: the single-task flow vs its implicit-bias program
 every alpha) and the small-init multi-task flow vs min-ell_{1,2} (a measured
 gap; see docs/certification.md).
 """
-import os
 
 import numpy as np
 
 from solvers.errors import InputError, InputTypeError
+
+from .figure_files import save_figure
 
 #: (kind, label, colour, marker) of each curve.
 CURVES = (("stl", "STL flow vs implicit bias (exact)", "#444444", "o"),
@@ -85,11 +86,6 @@ def plot_distance_vs_alpha(rows, out_dir, name="certify_distance_vs_alpha"):
     ax.set_xlabel(r"init scale $\alpha$")
     ax.set_ylabel(r"$\|\beta_{trained}-\beta_{convex}\| / \|\beta_{convex}\|$")
     ax.legend(fontsize=7, loc="best")
-    os.makedirs(out_dir, exist_ok=True)
-    paths = []
-    for ext in ("png", "pdf"):
-        path = os.path.join(out_dir, f"{name}.{ext}")
-        fig.savefig(path, dpi=150)
-        paths.append(path)
+    paths = save_figure(fig, out_dir, name)
     plt.close(fig)
     return paths

@@ -9,7 +9,6 @@ only (PT+FT (LP)). Each method runs twice: LL's full-batch gradient descent
 import time
 import warnings
 
-import numpy as np
 
 import solvers
 from analysis import tasks

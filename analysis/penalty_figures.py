@@ -14,6 +14,8 @@ from matplotlib.figure import Figure
 from solvers import penalties as P
 from solvers.errors import InputError, InputTypeError
 
+from .figure_files import save_figure
+
 __all__ = ["figure_1a", "figure_1bc", "figure_3a", "figure_3d", "penalty_figures"]
 
 _AUX = (0.01, 0.1, 1.0, 10.0)
@@ -164,11 +166,7 @@ def penalty_figures(out_dir, formats=("png", "pdf"), dpi=150):
     written = []
     for name, make in (("fig1a_penalty", figure_1a), ("fig1bc_order_dependence", figure_1bc),
                        ("fig3a_rescaling", figure_3a), ("fig3d_relu_finetuning", figure_3d)):
-        fig = make()
-        for ext in formats:
-            path = out_dir / f"{name}.{ext}"
-            fig.savefig(path, dpi=dpi)
-            written.append(path)
+        written += [Path(p) for p in save_figure(make(), out_dir, name, formats, dpi)]
     return written
 
 

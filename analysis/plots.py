@@ -12,6 +12,8 @@ import numpy as np
 
 from solvers.errors import InputError
 
+from .figure_files import save_figure
+
 LABELS = {"stl": "STL", "mtl": "MTL", "ptft": "PT+FT", "ptft_lp": "PT+FT (LP)", "stl_lp": "STL (LP)"}
 COLORS = {"stl": "#444444", "mtl": "#1f77b4", "ptft": "#d62728", "ptft_lp": "#ff9896",
           "stl_lp": "#aaaaaa"}
@@ -137,11 +139,7 @@ def plot_file(path, out=None):
         raise InputError(f"out: cannot create folder {out!r}: {exc}") from None
     fig = figure(df, config)
     stem = os.path.splitext(os.path.basename(path))[0]
-    paths = []
-    for ext in ("png", "pdf"):
-        p = os.path.join(out, f"{stem}.{ext}")
-        fig.savefig(p, dpi=150)
-        paths.append(p)
+    paths = save_figure(fig, out, stem)
     import matplotlib.pyplot as plt
     plt.close(fig)
     return paths

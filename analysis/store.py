@@ -53,7 +53,7 @@ def featreuse_version():
     try:
         from importlib.metadata import PackageNotFoundError, version
         return version("featreuse")
-    except Exception:  # not installed: read the checkout
+    except PackageNotFoundError:  # not installed: read the checkout
         pass
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pyproject.toml")
     try:

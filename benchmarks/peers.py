@@ -14,7 +14,6 @@ not seconds.
 """
 import argparse
 import json
-import os
 import sys
 import time
 import warnings

@@ -1,5 +1,4 @@
 """The paper's diagonal problem at benchmark sizes (shared by the asv suite and peers.py)."""
-import numpy as np
 
 
 def paper_problem(seed=0, D=1000, n_aux=1024, n_main=64, overlap=30):
