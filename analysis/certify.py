@@ -294,10 +294,14 @@ def _program_stl(beta, X, y, p, backend, opts):
     return f"implicit_bias[{backend}]", res, pt, pc
 
 
+def _finetune_init_of(p, D):
+    """The finetuning init (4, D) of a case's pretrained params, rescale and readout_init."""
+    pre = _pretrained_params(p, D)
+    return diagonal.finetune_init(pre, p["rescale"], p["readout_init"], name="pretrained")
+
+
 def _program_ptft(beta, X, y, p, backend, opts):
-    pre = _pretrained_params(p, X.shape[1])
-    init = diagonal.finetune_init(pre, p["rescale"], p["readout_init"], name="pretrained")
-    res, pt, pc = _entropy_case(X, y, beta, init, backend, opts)
+    res, pt, pc = _entropy_case(X, y, beta, _finetune_init_of(p, X.shape[1]), backend, opts)
     return f"implicit_bias(ft init)[{backend}]", res, pt, pc
 
 
@@ -339,9 +343,7 @@ def _program_stl_lp(beta, X, y, p, backend, opts):
 
 
 def _program_ptft_lp(beta, X, y, p, backend, opts):
-    pre = _pretrained_params(p, X.shape[1])
-    init = diagonal.finetune_init(pre, p["rescale"], p["readout_init"], name="pretrained")
-    res, pt, pc = _lp_program(beta, X, y, init, backend, opts)
+    res, pt, pc = _lp_program(beta, X, y, _finetune_init_of(p, X.shape[1]), backend, opts)
     return f"min_l2(1/W, beta0)(ft init)[{backend}]", res, pt, pc
 
 

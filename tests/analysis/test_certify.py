@@ -9,19 +9,16 @@ import numpy as np
 import pytest
 
 from analysis import certify
+from tests.solvers.conftest import make_problem
 from analysis.certify import Certificate, distance_to_program
 from solvers import finetune, train_multi, train_single
 from solvers.errors import InputError, InputTypeError
 
 
 def sparse_problem(n, D, k, seed):
-    """LL-style inputs (||x||^2 = D) and a k-sparse +-1/sqrt(k) teacher."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, D))
-    X *= np.sqrt(D) / np.linalg.norm(X, axis=1, keepdims=True)
-    beta = np.zeros(D)
-    beta[rng.choice(D, k, replace=False)] = rng.choice([-1.0, 1.0], k) / np.sqrt(k)
-    return X, X @ beta
+    """LL-style inputs (||x||^2 = D) and a k-sparse +-1/sqrt(k) teacher: (X, y)."""
+    X, y, _ = make_problem(n, D, k=k, seed=seed)
+    return X, y
 
 
 @pytest.fixture(scope="module")
