@@ -79,7 +79,8 @@ def main():
     print(f"  steps {res.steps} (DOP853 {info['explicit_steps']} to t={info['explicit_time']:.4g}, "
           f"Rosenbrock-W {res.steps - info['explicit_steps']}), rejected {info['rejected']}")
     print(f"  rhs evals {info['rhs_evals']}, linear solves {info['linear_solves']}, "
-          f"kernel builds {info['kernel_builds']} ({info['wall_kernel_s']:.2f} s)")
+          f"kernel builds {info['kernel_builds']} ({info['wall_kernel_s']:.2f} s), "
+          f"explicit phase {info['wall_explicit_s']:.2f} s (incl. set-up)")
     print(f"  tail jump: relative beta change {info['jump_size']:.3g}, "
           f"estimated error {info['jump_error']:.3g}")
 

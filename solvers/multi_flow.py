@@ -38,6 +38,8 @@ import warnings
 import numpy as np
 import scipy.integrate
 import scipy.linalg
+from scipy.linalg.blas import dsyrk as _syrk, dtrmv as _trmv
+from scipy.linalg.lapack import dgeqrf as _geqrf
 from numba import njit
 
 from .diagonal import beta_multi, multi_init
@@ -172,37 +174,94 @@ def _kernel_weights(P, out):
                 out[t, s, d] = v
 
 
+def _tall_factor(X):
+    """R (D, D) upper triangular, Fortran order, with X^T X = R^T R; None if not worth it.
+
+    A task with at least as many samples as coordinates enters the flow only
+    through ``X^T X`` and ``X^T y``, so it can be replaced by ``R`` and
+    ``R^{-T} X^T y`` (= ``Q^T y`` for ``X = QR``) exactly: the residuals become
+    ``Q^T r`` and the loss drops the constant ``||(I - QQ^T) y||^2``.  Products
+    with the triangle read half a D x D matrix (BLAS trmv) instead of an n x D
+    one.  Returns None for n < D or a numerically rank-deficient X.
+    """
+    n, D = X.shape
+    if n < D:
+        return None
+    qr, _, _, info = _geqrf(X)
+    if info != 0:
+        return None
+    R = np.triu(qr[:D])
+    diag = np.abs(np.diag(R))
+    if diag.min() <= n * np.finfo(float).eps * diag.max():
+        return None
+    return np.asfortranarray(R)
+
+
 class _Problem:
-    """Data of one multi-task flow: residuals, right-hand side and Jacobian products."""
+    """Data of one multi-task flow: residuals, right-hand side and Jacobian products.
+
+    Tasks with ``n_t >= D`` (full column rank) are replaced by their triangular
+    factor (:func:`_tall_factor`); ``sizes``, ``offsets`` and ``N`` count the
+    rows actually used, ``loss_offset`` is the part of the loss no parameter
+    can change.
+    """
 
     def __init__(self, Xs, ys, omega, lam):
-        self.Xs, self.ys = Xs, ys
         self.T, self.D = len(Xs), Xs[0].shape[1]
         self.omega = omega
         self.sqw = np.sqrt(2.0 * omega)  # W^(1/2), per task
         self.lam = lam
-        self.sizes = [X.shape[0] for X in Xs]
+        self.mats, self.targets, self.triangular = [], [], []
+        self.loss_offset = 0.0
+        for X, y, w in zip(Xs, ys, omega):
+            R = _tall_factor(X)
+            if R is None:
+                self.mats.append(X)
+                self.targets.append(y)
+                self.triangular.append(False)
+                continue
+            z = scipy.linalg.solve_triangular(R, X.T @ y, trans="T", check_finite=False)
+            beta_ls = scipy.linalg.solve_triangular(R, z, check_finite=False)
+            r_perp = X @ beta_ls - y
+            self.loss_offset += w * float(r_perp @ r_perp)
+            self.mats.append(R)
+            self.targets.append(z)
+            self.triangular.append(True)
+        self.sizes = [M.shape[0] for M in self.mats]
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)])
         self.N = int(self.offsets[-1])
         self.B = np.empty((self.T, self.D))
         self.G = np.empty((self.T, self.D))
         self.rhs_evals = 0
 
+    def matvec(self, t, b):
+        """M_t @ b for task t's matrix (X_t or its triangular factor)."""
+        if self.triangular[t]:
+            return _trmv(self.mats[t], b)
+        return self.mats[t] @ b
+
+    def rmatvec(self, t, r):
+        """M_t^T @ r."""
+        if self.triangular[t]:
+            return _trmv(self.mats[t], r, trans=1)
+        return self.mats[t].T @ r
+
     def residuals(self, P):
         _betas(P, self.B)
-        return [X @ self.B[t] - y for t, (X, y) in enumerate(zip(self.Xs, self.ys))]
+        return [self.matvec(t, self.B[t]) - y for t, y in enumerate(self.targets)]
 
     def loss(self, P):
-        return float(sum(w * (r @ r) for w, r in zip(self.omega, self.residuals(P))))
+        return self.loss_offset + float(sum(w * (r @ r)
+                                            for w, r in zip(self.omega, self.residuals(P))))
 
     def rhs(self, P):
         """Return ``(-grad(L + lam ||theta||^2), L)`` at P (T + 1, 2, D)."""
         self.rhs_evals += 1
         res = self.residuals(P)
-        loss = 0.0
+        loss = self.loss_offset
         for t, r in enumerate(res):
             loss += self.omega[t] * (r @ r)
-            self.G[t] = (2.0 * self.omega[t]) * (self.Xs[t].T @ r)
+            self.G[t] = (2.0 * self.omega[t]) * self.rmatvec(t, r)
         out = np.empty_like(P)
         _pullback(P, self.G, -1.0, self.lam, out)
         return out, float(loss)
@@ -221,61 +280,111 @@ class _Linearization:
         """rho = W^(1/2) J0 U, stacked over tasks (N,)."""
         prob = self.prob
         _dbetas(self.P0, U, self._db)
-        return np.concatenate([prob.sqw[t] * (prob.Xs[t] @ self._db[t]) for t in range(prob.T)])
+        return np.concatenate([prob.sqw[t] * prob.matvec(t, self._db[t]) for t in range(prob.T)])
 
     def _from_samples(self, z, scale):
         """scale * J0^T W^(1/2) z as params (T + 1, 2, D)."""
         prob = self.prob
         for t in range(prob.T):
             zt = z[prob.offsets[t]:prob.offsets[t + 1]]
-            self._q[t] = prob.Xs[t].T @ (prob.sqw[t] * zt)
+            self._q[t] = prob.rmatvec(t, prob.sqw[t] * zt)
         out = np.empty_like(self.P0)
         _pullback(self.P0, self._q, scale, 0.0, out)
         return out
 
 
+def _kernel_matrix(prob, P0):
+    """The N x N Gauss-Newton kernel ``Kt = W^(1/2) J0 J0^T W^(1/2)`` at P0, upper triangle.
+
+    Blocks ``sqrt(2 w_t 2 w_s) M_t diag(k_ts) M_s^T`` with ``M_t`` the task's
+    matrix (X_t or its triangular factor) and ``k_ts`` from :func:`_kernel_weights`.
+    Only the upper triangle is filled (the diagonal blocks come from BLAS syrk,
+    ``k_tt >= 0``); read it with ``lower=False``.
+    """
+    T, N, o = prob.T, prob.N, prob.offsets
+    k = np.empty((T, T, prob.D))
+    _kernel_weights(P0, k)
+    Kt = np.zeros((N, N), order="F")
+    for t in range(T):
+        Mt = prob.mats[t]
+        Kt[o[t]:o[t + 1], o[t]:o[t + 1]] = _syrk(prob.sqw[t] ** 2,
+                                                  np.asfortranarray(Mt * np.sqrt(k[t, t])))
+        for s in range(t + 1, T):
+            Kt[o[t]:o[t + 1], o[s]:o[s + 1]] = (prob.sqw[t] * prob.sqw[s]) * (
+                (Mt * k[t, s]) @ prob.mats[s].T)
+    return Kt
+
+
+# Stage solves keep the kernel's eigen-directions with eigenvalue >= _W_KEEP * c.
+# A dropped direction changes the exact solve by a relative lam_i / (c + lam_i)
+# < _W_KEEP; dropping it means using the truncated kernel as the W-method's
+# matrix, which keeps the method's order (any matrix does) and treats that
+# direction explicitly with h * lam_i < _W_KEEP / gamma = 0.23, well inside the
+# explicit stability region.  On the paper problem this keeps 25% of the
+# directions on average (docs/multi_flow.md).
+_W_KEEP = 0.1
+
+
 class _Kernel(_Linearization):
     """Gauss-Newton kernel at a frozen point P0, eigendecomposed once.
 
-    ``Kt = W^(1/2) J0 J0^T W^(1/2)`` (N x N) with blocks
-    ``sqrt(2 w_t 2 w_s) X_t diag(k_ts) X_s^T``; ``Kt = Q diag(lam) Q^T``.
+    ``Kt = Q diag(lam) Q^T`` (:func:`_kernel_matrix`), eigenvalues ascending.
     """
 
     def __init__(self, prob, P0):
         super().__init__(prob, P0)
-        T, N = prob.T, prob.N
-        k = np.empty((T, T, prob.D))
-        _kernel_weights(self.P0, k)
-        Kt = np.empty((N, N))
-        o = prob.offsets
-        for t in range(T):
-            Xk = prob.Xs[t] * k[t, t]
-            Kt[o[t]:o[t + 1], o[t]:o[t + 1]] = (prob.sqw[t] ** 2) * (Xk @ prob.Xs[t].T)
-            for s in range(t + 1, T):
-                blk = (prob.sqw[t] * prob.sqw[s]) * ((prob.Xs[t] * k[t, s]) @ prob.Xs[s].T)
-                Kt[o[t]:o[t + 1], o[s]:o[s + 1]] = blk
-                Kt[o[s]:o[s + 1], o[t]:o[t + 1]] = blk.T
-        self.evals, self.Q = scipy.linalg.eigh(Kt, overwrite_a=True, check_finite=False,
-                                               driver="evd")
+        self.evals, self.Q = scipy.linalg.eigh(_kernel_matrix(prob, self.P0), lower=False,
+                                               overwrite_a=True, check_finite=False, driver="evr")
         np.maximum(self.evals, 0.0, out=self.evals)  # Kt is PSD; clip rounding
 
     def solve(self, b, c):
-        """Solve ``(c I + J0^T W J0) u = b`` by Woodbury, c > 0."""
+        """Solve ``(c I + J0^T W^(1/2) Q_k Q_k^T W^(1/2) J0) u = b`` by Woodbury, c > 0.
+
+        ``Q_k``: the kernel's eigenvectors with eigenvalue >= ``_W_KEEP * c``
+        (see ``_W_KEEP``); with all of them the matrix is ``J0^T W J0``.
+        """
         rho = self._to_samples(b)
-        z = self.Q @ ((self.Q.T @ rho) / (c + self.evals))
+        k = int(np.searchsorted(self.evals, _W_KEEP * c))
+        Qk = self.Q[:, k:]
+        z = Qk @ ((Qk.T @ rho) / (c + self.evals[k:]))
         return (b - self._from_samples(z, 1.0)) / c
 
-    def jump(self, r):
-        """Kernel limit of the linearised flow from residuals r (list of (n_t,)).
 
-        Returns ``-J0^T W^(1/2) Kt^+ W^(1/2) r`` (T + 1, 2, D).
-        """
-        prob = self.prob
+def _kernel_limit(prob, P):
+    """The kernel limit map of the linearised flow at P.
+
+    Returns ``jump(r) = -J^T W^(1/2) Kt^+ W^(1/2) r`` (params (T + 1, 2, D)) for
+    residual lists r.  ``Kt`` is factored by Cholesky; when it is numerically
+    singular (a task with fewer rows than its rank allows, e.g. n_t > D kept
+    uncompressed) the pseudo-inverse is taken through its eigenvalues with
+    cutoff ``10 N eps lam_max``.
+    """
+    lin = _Linearization(prob, P)
+    Kt = _kernel_matrix(prob, lin.P0)
+    scale = float(np.trace(Kt))  # >= lam_max
+    fac = None
+    try:
+        fac = scipy.linalg.cho_factor(Kt, lower=False, check_finite=False)
+        if np.min(np.diag(fac[0])) ** 2 <= scale * prob.N * np.finfo(float).eps * 10.0:
+            fac = None  # a pivot at rounding level: numerically singular
+    except np.linalg.LinAlgError:
+        pass
+    if fac is not None:
+        def solve(rho):
+            return scipy.linalg.cho_solve(fac, rho, check_finite=False)
+    else:
+        evals, Q = scipy.linalg.eigh(Kt, lower=False, overwrite_a=True,
+                                     check_finite=False, driver="evr")
+        cut = max(evals[-1], 0.0) * prob.N * np.finfo(float).eps * 10.0
+        inv = np.where(evals > cut, 1.0 / np.where(evals > cut, evals, 1.0), 0.0)
+
+        def solve(rho):
+            return Q @ ((Q.T @ rho) * inv)
+
+    def jump(r):
         rho = np.concatenate([prob.sqw[t] * r[t] for t in range(prob.T)])
-        cut = self.evals[-1] * prob.N * np.finfo(float).eps * 10.0
-        inv = np.where(self.evals > cut, 1.0 / np.where(self.evals > cut, self.evals, 1.0), 0.0)
-        z = self.Q @ ((self.Q.T @ rho) * inv)
-        return self._from_samples(z, -1.0)
+        return lin._from_samples(solve(rho), -1.0)
+    return jump
 
 
 _ATOL_SCALE = 0.1  # default atol = _ATOL_SCALE * rtol
@@ -493,6 +602,7 @@ def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-
                                                                     and lam == 0.0 else None),
                                               bar=bar, info=info)
     steps, attempts = n1, a1
+    info["wall_explicit_s"] = time.perf_counter() - wall0
     F, loss = prob.rhs(P)
     kern, kern_age = None, 0
     u = [None] * 4
@@ -588,15 +698,15 @@ def _tail_jump(prob, P, loss, F, info):
     """
     info["loss_before_jump"] = loss
     tk = time.perf_counter()
-    kern = _Kernel(prob, P)
+    jump = _kernel_limit(prob, P)
     info["kernel_builds"] += 1
     info["wall_kernel_s"] += time.perf_counter() - tk
-    dP = kern.jump(prob.residuals(P))
+    dP = jump(prob.residuals(P))
     P1 = P + dP
     F1, loss1 = prob.rhs(P1)
     if not np.isfinite(loss1) or loss1 > loss:
         return P, loss, F
-    dP2 = kern.jump(prob.residuals(P1))
+    dP2 = jump(prob.residuals(P1))
     info["jump"] = True
     info["jump_size"] = _rel_beta_change(P, dP)
     info["jump_error"] = _rel_beta_change(P1, dP2)

@@ -201,3 +201,77 @@ def test_bad_data_raises_typed_error():
         multi_flow(Xs, [ys[0], ys[1][:-1]], 0.1, om)
     with pytest.raises(InputError, match="Xs"):
         multi_flow([Xs[0], Xs[1][:, :-1]], ys, 0.1, om)
+
+
+def _tall_problem(seed=5, D=10, ns=(30, 6), noise=0.0, rank=None):
+    """A tall task (n > D, compressed to its triangular factor) and a short one."""
+    rng = np.random.default_rng(seed)
+    Xs = [rng.standard_normal((n, D)) for n in ns]
+    if rank is not None:  # rank-deficient tall task: stays uncompressed
+        Xs[0] = rng.standard_normal((ns[0], rank)) @ rng.standard_normal((rank, D))
+    b = np.zeros(D)
+    b[:3] = [1.0, -0.5, 0.8]
+    ys = [X @ b + noise * rng.standard_normal(X.shape[0]) for X in Xs]
+    return Xs, ys, np.full(2, 1.0 / sum(ns))
+
+
+def _direct_loss(Xs, ys, om, P):
+    B = beta_multi(P)
+    return sum(w * np.sum((X @ B[:, t] - y) ** 2) for t, (w, X, y) in enumerate(zip(om, Xs, ys)))
+
+
+def test_tall_task_compression_is_exact(monkeypatch):
+    """Replacing a task with n >= D by its R factor leaves the flow unchanged."""
+    import solvers.multi_flow as mf
+    Xs, ys, om = _tall_problem(noise=0.1)  # y outside range(X): a constant loss part
+    assert mf._Problem(Xs, ys, om, 0.0).triangular == [True, False]
+    times = np.array([1.0, 10.0, 100.0])
+    comp = multi_flow(Xs, ys, 0.1, om, rtol=1e-10, times=times)
+    monkeypatch.setattr(mf, "_tall_factor", lambda X: None)
+    dense = multi_flow(Xs, ys, 0.1, om, rtol=1e-10, times=times)
+    rel = np.linalg.norm(comp.trajectory - dense.trajectory) / np.linalg.norm(dense.trajectory)
+    assert rel < 1e-8
+    # the reported loss includes the part no parameter can fit
+    assert comp.loss == pytest.approx(_direct_loss(Xs, ys, om, comp.params), rel=1e-10)
+    assert comp.loss == pytest.approx(dense.loss, rel=1e-7)
+
+
+def test_rank_deficient_tall_task_end():
+    """A rank-deficient tall task is kept as is; its kernel is singular and the
+    end polish goes through the pseudo-inverse; the end is a stationary point."""
+    import solvers.multi_flow as mf
+    Xs, ys, om = _tall_problem(rank=6)
+    assert mf._Problem(Xs, ys, om, 0.0).triangular == [False, False]
+    res = multi_flow(Xs, ys, 0.1, om, tol=1e-12)
+    assert res.converged and res.info["jump"]
+    assert res.loss == pytest.approx(_direct_loss(Xs, ys, om, res.params), rel=1e-10)
+    assert res.loss < 1e-12
+    grad = _gradient(Xs, ys, om, 0.0, res.params)
+    assert np.linalg.norm(grad) < 1e-6
+
+
+def test_truncated_stage_solve_is_exact_for_its_matrix():
+    """Kernel.solve inverts c I + (the Gauss-Newton matrix restricted to the
+    kernel's eigen-directions with eigenvalue >= _W_KEEP c) exactly."""
+    import solvers.multi_flow as mf
+    Xs, ys, om = _tall_problem()
+    prob = mf._Problem(Xs, ys, om, 0.0)
+    rng = np.random.default_rng(1)
+    P0 = rng.uniform(0.01, 1.0, size=(3, 2, 10))
+    kern = mf._Kernel(prob, P0)
+    # Explicit J^T W^(1/2): columns are _from_samples of the unit vectors.
+    BT = np.stack([kern._from_samples(e, 1.0).ravel() for e in np.eye(prob.N)], axis=1)
+    evals = kern.evals
+    for c in (evals[-1] * 10, np.median(evals[evals > 0]), evals[evals > 0].min() / 10):
+        keep = evals >= mf._W_KEEP * c
+        assert 0 < keep.sum() or c > evals[-1] / mf._W_KEEP
+        Qk = kern.Q[:, keep]
+        A = BT @ Qk @ Qk.T @ BT.T  # J^T W J = BT BT^T restricted to those directions
+        b = rng.standard_normal(P0.shape)
+        u = kern.solve(b, c)
+        lhs = c * u.ravel() + A @ u.ravel()
+        assert np.linalg.norm(lhs - b.ravel()) < 1e-10 * np.linalg.norm(b)
+        # the dropped directions change the exact solve by less than _W_KEEP (relative)
+        full = BT @ BT.T
+        exact = np.linalg.solve(c * np.eye(full.shape[0]) + full, b.ravel())
+        assert np.linalg.norm(u.ravel() - exact) <= mf._W_KEEP * np.linalg.norm(exact)
