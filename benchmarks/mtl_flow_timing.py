@@ -52,7 +52,7 @@ def reference(Xs, ys, om, alpha, times, rtol=1e-12):
     shape = (len(Xs) + 1, 2, Xs[0].shape[1])
 
     def fun(_t, y):
-        return prob.rhs(y.reshape(shape))[0].ravel()
+        return prob.rhs(y.reshape(shape)).ravel()
 
     sol = solve_ivp(fun, (0, times[-1]), np.full(np.prod(shape), alpha), method="DOP853",
                     rtol=rtol, atol=rtol * 1e-3, t_eval=times)

@@ -38,7 +38,7 @@ import warnings
 import numpy as np
 import scipy.integrate
 import scipy.linalg
-from scipy.linalg.blas import dsyrk as _syrk, dtrmv as _trmv
+from scipy.linalg.blas import dsymv as _symv, dsyrk as _syrk, dtrmv as _trmv
 from scipy.linalg.lapack import dgeqrf as _geqrf
 from numba import njit
 
@@ -187,7 +187,7 @@ def _tall_factor(X):
     n, D = X.shape
     if n < D:
         return None
-    qr, _, _, info = _geqrf(X)
+    qr, _, _, info = _geqrf(X, lwork=64 * D)  # blocked Householder (the default lwork is not)
     if info != 0:
         return None
     R = np.triu(qr[:D])
@@ -212,6 +212,7 @@ class _Problem:
         self.sqw = np.sqrt(2.0 * omega)  # W^(1/2), per task
         self.lam = lam
         self.mats, self.targets, self.triangular = [], [], []
+        self.grams, self.shifts = {}, {}
         self.loss_offset = 0.0
         for X, y, w in zip(Xs, ys, omega):
             R = _tall_factor(X)
@@ -227,6 +228,9 @@ class _Problem:
             self.mats.append(R)
             self.targets.append(z)
             self.triangular.append(True)
+            # R^T R (upper triangle) and R^T z: the gradient in one symmetric pass
+            self.grams[len(self.mats) - 1] = _syrk(1.0, R, trans=1)
+            self.shifts[len(self.mats) - 1] = _trmv(R, z, trans=1)
         self.sizes = [M.shape[0] for M in self.mats]
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)])
         self.N = int(self.offsets[-1])
@@ -255,7 +259,26 @@ class _Problem:
                                             for w, r in zip(self.omega, self.residuals(P))))
 
     def rhs(self, P):
-        """Return ``(-grad(L + lam ||theta||^2), L)`` at P (T + 1, 2, D)."""
+        """Return ``-grad(L + lam ||theta||^2)`` at P (T + 1, 2, D).
+
+        A compressed task's gradient ``2 w R^T (R beta - z)`` is computed as
+        ``2 w (R^T R beta - R^T z)`` (BLAS symv, one pass); use
+        :meth:`rhs_loss` where the loss is needed too.
+        """
+        self.rhs_evals += 1
+        _betas(P, self.B)
+        for t in range(self.T):
+            if t in self.grams:
+                g = _symv(1.0, self.grams[t], self.B[t]) - self.shifts[t]
+            else:
+                g = self.rmatvec(t, self.matvec(t, self.B[t]) - self.targets[t])
+            self.G[t] = (2.0 * self.omega[t]) * g
+        out = np.empty_like(P)
+        _pullback(P, self.G, -1.0, self.lam, out)
+        return out
+
+    def rhs_loss(self, P):
+        """Return ``(-grad(L + lam ||theta||^2), L)`` at P, both from the residuals."""
         self.rhs_evals += 1
         res = self.residuals(P)
         loss = self.loss_offset
@@ -390,7 +413,8 @@ def _kernel_limit(prob, P):
 _ATOL_SCALE = 0.1  # default atol = _ATOL_SCALE * rtol
 _STIFF_SWITCH = 2.0  # leave DOP853 once h * rho exceeds this (its real stability limit is ~6)
 _STIFF_CHECK_EVERY = 10  # DOP853 steps between spectral-radius estimates
-_SWITCH_RATIO = 0.1  # measured on the paper problem (docs/multi_flow.md)
+_SWITCH_RATIO = 0.3  # measured on the paper problem (docs/multi_flow.md)
+_MAX_LIMITED_CHECKS = 15  # switch at the latest after this many stability-limited checks
 
 
 def _spectral_radius(prob, P, v0=None, iters=20):
@@ -423,11 +447,11 @@ def _explicit_phase(prob, P, t_end, times, traj, rtol, atol, max_steps, done_los
     shape = P.shape
 
     def fun(_t, y):
-        F, _ = prob.rhs(y.reshape(shape))
-        return F.ravel()
+        return prob.rhs(y.reshape(shape)).ravel()
 
     solver = scipy.integrate.DOP853(fun, 0.0, P.ravel().copy(), t_end, rtol=rtol, atol=atol)
-    next_i, steps, v, h = 0, 0, None, solver.h_abs if hasattr(solver, "h_abs") else 1e-3
+    next_i, steps, v, limited = 0, 0, None, 0
+    h = solver.h_abs if hasattr(solver, "h_abs") else 1e-3
     if times is not None:
         while next_i < times.size and times[next_i] <= 0.0:
             traj[next_i] = beta_multi(P)
@@ -458,10 +482,13 @@ def _explicit_phase(prob, P, t_end, times, traj, rtol, atol, max_steps, done_los
             if h * rho > _STIFF_SWITCH:
                 # Stability-limited.  The order-3 W-method's step is about
                 # rtol^(1/3) times the loss time scale L / ||grad L||^2
-                # (measured, docs/multi_flow.md); switch once it beats DOP853's.
-                F, loss = prob.rhs(P)
+                # (measured, docs/multi_flow.md); switch once it beats DOP853's,
+                # or once DOP853 has stayed stability-limited for long.
+                limited += 1
+                F, loss = prob.rhs_loss(P)
                 gg = float(np.sum(F * F))
-                if gg == 0.0 or rtol ** (1.0 / 3.0) * loss / gg > _SWITCH_RATIO * h:
+                if (gg == 0.0 or rtol ** (1.0 / 3.0) * loss / gg > _SWITCH_RATIO * h
+                        or limited >= _MAX_LIMITED_CHECKS):
                     break
     info["explicit_steps"] = steps
     info["explicit_time"] = t
@@ -584,7 +611,7 @@ def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-
         t_end = np.inf if max_time is None else max_time
 
     t = 0.0
-    F, loss = prob.rhs(P)
+    F, loss = prob.rhs_loss(P)
     steps, attempts, converged = 0, 0, False
 
     def done():
@@ -603,7 +630,7 @@ def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-
                                               bar=bar, info=info)
     steps, attempts = n1, a1
     info["wall_explicit_s"] = time.perf_counter() - wall0
-    F, loss = prob.rhs(P)
+    F, loss = prob.rhs_loss(P)
     kern, kern_age = None, 0
     u = [None] * 4
     while True:
@@ -638,7 +665,7 @@ def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-
                 for j in range(i):
                     if _A_T[i, j] != 0.0:
                         Yi += _A_T[i, j] * u[j]
-                Fi, _ = prob.rhs(Yi)
+                Fi = prob.rhs(Yi)
             b = Fi.copy()
             for j in range(i):
                 b += (_C_T[i, j] / h_try) * u[j]
@@ -651,7 +678,7 @@ def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-
         if err <= 1.0:
             t = target if last else t + h_try
             P = P1
-            F, loss = prob.rhs(P)
+            F, loss = prob.rhs_loss(P)
             steps += 1
             kern_age += 1
             fac = 5.0 if err == 0.0 else min(5.0, max(0.2, 0.9 * err ** (-1.0 / _ORDER_EST)))
@@ -703,7 +730,7 @@ def _tail_jump(prob, P, loss, F, info):
     info["wall_kernel_s"] += time.perf_counter() - tk
     dP = jump(prob.residuals(P))
     P1 = P + dP
-    F1, loss1 = prob.rhs(P1)
+    F1, loss1 = prob.rhs_loss(P1)
     if not np.isfinite(loss1) or loss1 > loss:
         return P, loss, F
     dP2 = jump(prob.residuals(P1))
