@@ -9,8 +9,10 @@ torch loops are slowest to converge; at overlap 0-30 they need 10-30x fewer
 finetuning steps, which lowers the ratios of the flow rows accordingly).
 
 Run ``python benchmarks/peers.py [--overlap K] [--quick] [--json FILE] [--mtl-torch-seconds S]``.
-Every row is timed once on the same machine, one after the other; read ratios,
-not seconds.
+Every row is timed on the same machine, one after the other: the peers once,
+our finetuning and MTL flows as the median of 9 and 5 runs (they take
+milliseconds to a second, where a shared machine's noise is largest); read
+ratios, not seconds.
 """
 import argparse
 import json
@@ -34,14 +36,23 @@ def _rel(a, b):
     return float(np.linalg.norm(a - b) / np.linalg.norm(b))
 
 
+def _median_time(fn, repeats):
+    """(median wall seconds over ``repeats`` calls, last result)."""
+    walls = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        walls.append(time.perf_counter() - t0)
+    return float(np.median(walls)), out
+
+
 def finetune_rows(Xa, ya, Xm, ym, torch_seconds):
     """Finetuning: exact flow end vs the torch loop (lr 0.1) reaching loss 1e-10."""
     pre = solvers.train_single(Xa, ya, init=1e-3)
     ft_init = solvers.diagonal.finetune_init(pre.params, 1.0, 1e-3)
     solvers.finetune(pre, Xm, ym)  # warm
-    t0 = time.perf_counter()
-    ours = solvers.finetune(pre, Xm, ym, rescale=1.0, readout_init=1e-3)
-    t_ours = time.perf_counter() - t0
+    t_ours, ours = _median_time(
+        lambda: solvers.finetune(pre, Xm, ym, rescale=1.0, readout_init=1e-3), 9)
     rows = []
     for dtype in (torch.float32, torch.float64):
         ref = reference_gd_single(Xm, ym, ft_init, lr=0.1, tol=1e-10, dtype=dtype,
@@ -90,9 +101,8 @@ def gd_step_rows(Xa, ya, Xm, ym, steps=2000):
 
 def mtl_rows(Xa, ya, Xm, ym, torch_seconds):
     """MTL flow to loss 1e-10 vs the torch loop (lr 0.1) reaching loss 1e-7."""
-    t0 = time.perf_counter()
-    ours = solvers.train_multi([Xa, Xm], [ya, ym], init=1e-3, method="flow", tol=1e-10)
-    t_ours = time.perf_counter() - t0
+    t_ours, ours = _median_time(
+        lambda: solvers.train_multi([Xa, Xm], [ya, ym], init=1e-3, method="flow", tol=1e-10), 5)
     init = np.full((3, 2, Xa.shape[1]), 1e-3)
     ref = reference_gd_multi([Xa, Xm], [ya, ym], init, lr=0.1, tol=1e-7, dtype=torch.float32,
                              max_seconds=torch_seconds)

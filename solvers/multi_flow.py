@@ -39,7 +39,7 @@ import numpy as np
 import scipy.integrate
 import scipy.linalg
 from scipy.linalg.blas import dsymv as _symv, dsyrk as _syrk, dtrmv as _trmv
-from scipy.linalg.lapack import dgeqrf as _geqrf
+from scipy.linalg.lapack import dlauum as _lauum, dpotrf as _potrf
 from numba import njit
 
 from .diagonal import beta_multi, multi_init
@@ -175,26 +175,28 @@ def _kernel_weights(P, out):
 
 
 def _tall_factor(X):
-    """R (D, D) upper triangular, Fortran order, with X^T X = R^T R; None if not worth it.
+    """``(R, G)`` for a task with ``n >= D``: ``G = X^T X`` and its Cholesky factor R.
 
     A task with at least as many samples as coordinates enters the flow only
-    through ``X^T X`` and ``X^T y``, so it can be replaced by ``R`` and
-    ``R^{-T} X^T y`` (= ``Q^T y`` for ``X = QR``) exactly: the residuals become
-    ``Q^T r`` and the loss drops the constant ``||(I - QQ^T) y||^2``.  Products
-    with the triangle read half a D x D matrix (BLAS trmv) instead of an n x D
-    one.  Returns None for n < D or a numerically rank-deficient X.
+    through ``X^T X`` and ``X^T y``, so it can be replaced by the upper
+    triangular R (D, D) with ``R^T R = X^T X`` and targets ``z = R^{-T} X^T y``
+    (``= Q^T y`` for ``X = QR``) exactly: the residuals become ``Q^T r`` and the
+    loss drops the constant ``||(I - QQ^T) y||^2``.  Products with the
+    triangle read half a D x D matrix (BLAS trmv) instead of an n x D one.
+    Both arrays are Fortran-ordered with the upper triangle filled (G's lower
+    triangle is not).  Returns None for n < D or a numerically rank-deficient X.
     """
     n, D = X.shape
     if n < D:
         return None
-    qr, _, _, info = _geqrf(X, lwork=64 * D)  # blocked Householder (the default lwork is not)
+    G = _syrk(1.0, np.asfortranarray(X), trans=1)
+    R, info = _potrf(G, lower=0, clean=1)
     if info != 0:
         return None
-    R = np.triu(qr[:D])
     diag = np.abs(np.diag(R))
     if diag.min() <= n * np.finfo(float).eps * diag.max():
         return None
-    return np.asfortranarray(R)
+    return R, G
 
 
 class _Problem:
@@ -215,22 +217,24 @@ class _Problem:
         self.grams, self.shifts = {}, {}
         self.loss_offset = 0.0
         for X, y, w in zip(Xs, ys, omega):
-            R = _tall_factor(X)
-            if R is None:
+            factors = _tall_factor(X)
+            if factors is None:
                 self.mats.append(X)
                 self.targets.append(y)
                 self.triangular.append(False)
                 continue
-            z = scipy.linalg.solve_triangular(R, X.T @ y, trans="T", check_finite=False)
+            R, G = factors
+            Xty = X.T @ y
+            z = scipy.linalg.solve_triangular(R, Xty, trans="T", check_finite=False)
             beta_ls = scipy.linalg.solve_triangular(R, z, check_finite=False)
             r_perp = X @ beta_ls - y
             self.loss_offset += w * float(r_perp @ r_perp)
             self.mats.append(R)
             self.targets.append(z)
             self.triangular.append(True)
-            # R^T R (upper triangle) and R^T z: the gradient in one symmetric pass
-            self.grams[len(self.mats) - 1] = _syrk(1.0, R, trans=1)
-            self.shifts[len(self.mats) - 1] = _trmv(R, z, trans=1)
+            # X^T X (upper triangle) and X^T y: the gradient in one symmetric pass
+            self.grams[len(self.mats) - 1] = G
+            self.shifts[len(self.mats) - 1] = Xty
         self.sizes = [M.shape[0] for M in self.mats]
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)])
         self.N = int(self.offsets[-1])
@@ -321,8 +325,8 @@ def _kernel_matrix(prob, P0):
 
     Blocks ``sqrt(2 w_t 2 w_s) M_t diag(k_ts) M_s^T`` with ``M_t`` the task's
     matrix (X_t or its triangular factor) and ``k_ts`` from :func:`_kernel_weights`.
-    Only the upper triangle is filled (the diagonal blocks come from BLAS syrk,
-    ``k_tt >= 0``); read it with ``lower=False``.
+    Only the upper triangle is filled (diagonal blocks from BLAS syrk, or LAPACK
+    lauum for a triangular factor; ``k_tt >= 0``); read it with ``lower=False``.
     """
     T, N, o = prob.T, prob.N, prob.offsets
     k = np.empty((T, T, prob.D))
@@ -330,8 +334,11 @@ def _kernel_matrix(prob, P0):
     Kt = np.zeros((N, N), order="F")
     for t in range(T):
         Mt = prob.mats[t]
-        Kt[o[t]:o[t + 1], o[t]:o[t + 1]] = _syrk(prob.sqw[t] ** 2,
-                                                  np.asfortranarray(Mt * np.sqrt(k[t, t])))
+        U = np.asfortranarray(Mt * (prob.sqw[t] * np.sqrt(k[t, t])))
+        if prob.triangular[t]:
+            Kt[o[t]:o[t + 1], o[t]:o[t + 1]] = _lauum(U, lower=0, overwrite_c=1)[0]  # U U^T
+        else:
+            Kt[o[t]:o[t + 1], o[t]:o[t + 1]] = _syrk(1.0, U)
         for s in range(t + 1, T):
             Kt[o[t]:o[t + 1], o[s]:o[s + 1]] = (prob.sqw[t] * prob.sqw[s]) * (
                 (Mt * k[t, s]) @ prob.mats[s].T)
