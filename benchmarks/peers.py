@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import solvers  # noqa: E402
 from benchmarks.suite.problems import paper_problem  # noqa: E402
 from nets.diagonal_reference import reference_gd_multi, reference_gd_single  # noqa: E402
-from solvers.gd_kernels import gd_single_kernel  # noqa: E402
+from solvers.gd_kernels import gd_single  # noqa: E402
 
 
 def _rel(a, b):
@@ -76,9 +76,9 @@ def gd_step_rows(Xa, ya, Xm, ym, steps=2000):
     rows = []
     for name, X, y in (("n=64", Xm, ym), ("n=1024", Xa, ya)):
         init = np.full((4, X.shape[1]), 1e-3)
-        gd_single_kernel(X, y, init[None], np.array([0.1]), 0.0, 5, False, 0, 100.0)
+        gd_single(X, y, init[None], np.array([0.1]), 0.0, 5, False, 0, 100.0)
         t0 = time.perf_counter()
-        gd_single_kernel(X, y, init[None], np.array([0.1]), 0.0, steps, False, 0, 100.0)
+        gd_single(X, y, init[None], np.array([0.1]), 0.0, steps, False, 0, 100.0)
         ours = (time.perf_counter() - t0) / steps
         for dtype in (torch.float32, torch.float64):
             ref = reference_gd_single(X, y, init, lr=0.1, tol=0.0, max_steps=steps, dtype=dtype)

@@ -12,18 +12,48 @@ per run. Per run, the algorithm is LL's loop:
 
 Status codes per run: 1 converged, 2 stopped at max_steps, 3 diverged more
 than max_restarts times.
+
+With at least as many samples as coordinates (n >= D) the single-task kernel
+works with the Gram matrix instead (:func:`gd_single`): one product
+``(X^T X) @ B`` per step instead of two passes over X, the gradient
+``(2/n)(X^T X beta - X^T y)`` and the loss
+``(beta . (X^T X beta) - 2 (X^T y) . beta + y . y) / n``.  That loss cancels
+(terms of order ``y . y / n`` for a loss near tol), so wherever it is within a
+rounding bound of tol the exact loss ``||X beta - y||^2 / n`` decides the stop.
 """
 import numpy as np
 from numba import njit
 
 CONVERGED, MAX_STEPS, DIVERGED = 1, 2, 3
+_EPS = np.finfo(np.float64).eps
+
+
+def gd_single(X, y, init, lr0, tol, max_steps, readout_only, max_restarts, diverge_at):
+    """:func:`gd_single_kernel` on (X, y), through the Gram matrix when n >= D.
+
+    Same arguments and returns as :func:`gd_single_kernel` without its Gram ones.
+    """
+    n, D = X.shape
+    if n >= D:
+        G = X.T @ X
+        c = X.T @ y
+        gmax = float(np.max(np.sum(np.abs(G), axis=0)))
+        return gd_single_kernel(X, y, init, lr0, tol, max_steps, readout_only, max_restarts,
+                                diverge_at, True, G, c, float(y @ y), gmax)
+    empty = np.empty((0, 0))
+    return gd_single_kernel(X, y, init, lr0, tol, max_steps, readout_only, max_restarts,
+                            diverge_at, False, empty, np.empty(0), 0.0, 0.0)
 
 
 @njit(cache=True)
-def gd_single_kernel(X, y, init, lr0, tol, max_steps, readout_only, max_restarts, diverge_at):
+def gd_single_kernel(X, y, init, lr0, tol, max_steps, readout_only, max_restarts, diverge_at,
+                     gram, G_xx, c_xy, yy, gmax):
     """GD on single-task diagonal nets.
 
     X (n, D) C-contiguous, y (n,), init (R, 4, D) rows w+, v+, w-, v-, lr0 (R,).
+    ``gram``: use ``G_xx = X^T X`` (D, D), ``c_xy = X^T y`` (D,), ``yy = y . y``
+    and ``gmax`` (largest column sum of ``|G_xx|``, for the rounding bound of
+    the loss) instead of two passes over X per step (see :func:`gd_single`).
     Returns params (R, 4, D), loss (R,), steps (R,), restarts (R,), lr (R,), status (R,).
     """
     n, D = X.shape
@@ -44,15 +74,38 @@ def gd_single_kernel(X, y, init, lr0, tol, max_steps, readout_only, max_restarts
             b = active[j]
             for d in range(D):
                 B[d, j] = params[b, 0, d] * params[b, 1, d] - params[b, 2, d] * params[b, 3, d]
-        Rsd = X @ B
-        for j in range(m):
-            b = active[j]
-            s = 0.0
-            for i in range(n):
-                Rsd[i, j] -= y[i]
-                s += Rsd[i, j] * Rsd[i, j]
-            loss[b] = s / n
-        G = XT @ Rsd
+        if gram:
+            G = G_xx @ B  # becomes X^T (X beta - y) below
+            for j in range(m):
+                b = active[j]
+                s = 0.0
+                b1 = 0.0
+                binf = 0.0
+                cb = 0.0
+                for d in range(D):
+                    s += B[d, j] * (G[d, j] - 2.0 * c_xy[d])
+                    b1 += abs(B[d, j])
+                    binf = max(binf, abs(B[d, j]))
+                    cb += abs(c_xy[d] * B[d, j])
+                    G[d, j] -= c_xy[d]
+                lb = (s + yy) / n
+                # rounding bound of the cancelling sum (dot products of length D)
+                margin = (D + 2) * _EPS * (b1 * binf * gmax + 2.0 * cb + yy) / n
+                if lb < tol + margin:  # near the stop: the exact loss decides
+                    beta = np.ascontiguousarray(B[:, j])
+                    r = X @ beta - y
+                    lb = (r @ r) / n
+                loss[b] = lb
+        else:
+            Rsd = X @ B
+            for j in range(m):
+                b = active[j]
+                s = 0.0
+                for i in range(n):
+                    Rsd[i, j] -= y[i]
+                    s += Rsd[i, j] * Rsd[i, j]
+                loss[b] = s / n
+            G = XT @ Rsd
         keep = 0
         for j in range(m):
             b = active[j]

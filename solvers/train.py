@@ -12,7 +12,7 @@ import numpy as np
 
 from . import diagonal
 from .errors import ConvergenceWarning, DivergenceError, InputError
-from .gd_kernels import CONVERGED, DIVERGED, MAX_STEPS, gd_multi_kernel, gd_single_kernel
+from .gd_kernels import CONVERGED, DIVERGED, MAX_STEPS, gd_multi_kernel, gd_single
 from .multi_flow import multi_flow
 from .readout_flow import readout_flow
 from .reduced_flow import beta_of_z, flow_end, flow_trajectory, row_space
@@ -100,7 +100,7 @@ def _train_single_checked(X, y, init, method, lr, train, tol, max_steps, max_res
                           flow_tol, rs):
     start = time.perf_counter()
     if method == "gd":
-        params, loss, steps, restarts, lrs, status = gd_single_kernel(
+        params, loss, steps, restarts, lrs, status = gd_single(
             X, y, init[None], np.array([float(lr)]), float(tol), int(max_steps),
             train == "readout", int(max_restarts), DIVERGE_AT)
         converged = _gd_status(status[0], restarts[0], lrs[0], max_steps, "train_single")
@@ -183,7 +183,7 @@ def train_single_batch(X, y, inits, method="flow", lr=0.1, train="all", tol=1e-1
         return [_train_single_checked(X, y, init_arr[i], "flow", lrs[i], train, tol, max_steps,
                                       max_restarts, None, flow_tol, rs) for i in range(R)]
     start = time.perf_counter()
-    params, loss, steps, restarts, lr_end, status = gd_single_kernel(
+    params, loss, steps, restarts, lr_end, status = gd_single(
         X, y, init_arr, lrs, float(tol), int(max_steps), train == "readout", int(max_restarts),
         DIVERGE_AT)
     wall = (time.perf_counter() - start) / R

@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 
 import solvers
-from solvers.gd_kernels import gd_single_kernel
+from solvers.gd_kernels import gd_single
 
 from .problems import paper_problem
 
@@ -36,10 +36,10 @@ class GDStep:
         Xa, ya, Xm, ym = paper_problem()
         self.X, self.y = (Xm, ym) if n == 64 else (Xa, ya)
         self.init = np.full((1, 4, self.X.shape[1]), 1e-3)
-        gd_single_kernel(self.X, self.y, self.init, np.array([0.1]), 0.0, 2, False, 0, 100.0)
+        gd_single(self.X, self.y, self.init, np.array([0.1]), 0.0, 2, False, 0, 100.0)
 
     def time_1000_steps(self, n):
-        gd_single_kernel(self.X, self.y, self.init, np.array([0.1]), 0.0, 1000, False, 0, 100.0)
+        gd_single(self.X, self.y, self.init, np.array([0.1]), 0.0, 1000, False, 0, 100.0)
 
 
 class GDBatch:

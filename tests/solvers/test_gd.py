@@ -114,3 +114,21 @@ def test_max_steps_warns_and_reports_unconverged():
     with pytest.warns(solvers.ConvergenceWarning, match="max_steps"):
         r = solvers.train_single(X, y, init=1e-3, method="gd", lr=0.1, max_steps=5)
     assert not r.converged and r.steps == 5
+
+
+def test_gram_path_for_tall_data_matches_torch_and_stops_on_the_exact_loss():
+    """n >= D runs GD through X^T X: same iterates and stopping step as the torch
+    loop, and the reported loss is ||X beta - y||^2 / n, not the cancelling form."""
+    X, y, _ = make_problem(120, 40, k=4, seed=4)
+    assert X.shape[0] >= X.shape[1]
+    init = np.random.default_rng(2).uniform(0.01, 0.2, size=(4, 40))
+    ref = reference_gd_single(X, y, init, lr=0.05, tol=0.0, max_steps=300, record_steps=[300])
+    with pytest.warns(solvers.ConvergenceWarning):
+        ours = solvers.train_single(X, y, init=init, method="gd", lr=0.05, tol=0.0, max_steps=300)
+    np.testing.assert_allclose(ours.params, ref["records"][300], rtol=1e-11, atol=1e-14)
+    for tol in (1e-8, 1e-13):  # 1e-13: within the rounding bound for many steps
+        ref = reference_gd_single(X, y, init, lr=0.05, tol=tol)
+        ours = solvers.train_single(X, y, init=init, method="gd", lr=0.05, tol=tol)
+        assert ours.converged and ref["converged"] and ours.steps == ref["steps"]
+        exact = np.mean((X @ ours.beta - y) ** 2)
+        assert ours.loss == pytest.approx(exact, rel=1e-12) and ours.loss < tol
