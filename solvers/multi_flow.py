@@ -343,8 +343,9 @@ def _kernel_matrix(prob, P0):
         else:
             Kt[o[t]:o[t + 1], o[t]:o[t + 1]] = _syrk(1.0, U)
         for s in range(t + 1, T):
-            Kt[o[t]:o[t + 1], o[s]:o[s + 1]] = (prob.sqw[t] * prob.sqw[s]) * (
-                (Mt * k[t, s]) @ prob.mats[s].T)
+            # scale the columns of the other (usually smaller) factor: M_t (k M_s^T)
+            Kt[o[t]:o[t + 1], o[s]:o[s + 1]] = Mt @ (
+                ((prob.sqw[t] * prob.sqw[s]) * k[t, s])[:, None] * prob.mats[s].T)
     return Kt
 
 
@@ -436,7 +437,9 @@ def _spectral_radius(prob, P, v0=None, iters=20):
     """Largest eigenvalue of the Gauss-Newton Hessian ``J^T W J`` at P (power iteration).
 
     Iterates on the N x N kernel ``W^(1/2) J J^T W^(1/2)``, which has the same
-    nonzero eigenvalues.  Returns ``(rho, v)`` with the last iterate for warm starts.
+    nonzero eigenvalues.  Stops after ``iters`` iterations or once the estimate
+    moves by less than 1% (a warm start from the last check's vector usually
+    does after a few).  Returns ``(rho, v)`` with the last iterate for warm starts.
     """
     rng = np.random.default_rng(0)
     v = rng.standard_normal(prob.N) if v0 is None else v0
@@ -445,10 +448,12 @@ def _spectral_radius(prob, P, v0=None, iters=20):
     rho = 0.0
     for _ in range(iters):
         w = lin._to_samples(lin._from_samples(v, 1.0))
-        rho = float(np.linalg.norm(w))
+        rho, rho_old = float(np.linalg.norm(w)), rho
         if rho == 0.0:
             return 0.0, v
         v = w / rho
+        if abs(rho - rho_old) <= 1e-2 * rho:
+            break
     return rho, v
 
 
