@@ -62,3 +62,18 @@ class GDBatch:
             warnings.simplefilter("ignore")
             for a in self.inits:
                 solvers.train_single(self.X, self.y, init=a, method="gd", tol=0.0, max_steps=1000)
+
+
+class MultiFlowEnd:
+    """MTL flow to loss 1e-10 on LL's problem (n = 1024 + 64, alpha = 1e-3, rtol 1e-6)."""
+
+    timeout = 300
+
+    def setup(self):
+        self.Xa, self.ya, self.Xm, self.ym = paper_problem()
+        solvers.train_multi([self.Xa[:50], self.Xm[:10]], [self.ya[:50], self.ym[:10]], init=1e-3,
+                            method="flow", tol=1e-6)
+
+    def time_mtl_flow_end(self):
+        solvers.train_multi([self.Xa, self.Xm], [self.ya, self.ym], init=1e-3, method="flow",
+                            tol=1e-10)
