@@ -48,6 +48,8 @@ EXACT_TOL = 1e-6
 #: ``info["solver_tol"]`` says which one answered).
 SOLVER_OPTIONS = {"tol_gap_abs": 1e-12, "tol_gap_rel": 1e-12, "tol_feas": 1e-12,
                   "tol_ktratio": 1e-10, "max_iter": 500}
+#: Largest KKT residual of a cvxpy entropy reference that certifies an exact row.
+REFERENCE_KKT = EXACT_TOL / 10
 SOLVER_LADDER = (SOLVER_OPTIONS,
                  {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10,
                   "tol_ktratio": 1e-8, "max_iter": 500},
@@ -254,15 +256,25 @@ def _laddered(call, backend, solver, solver_options, fast_fallback=False):
     from solvers.errors import SolverError
     if backend != "cvxpy" or solver_options is not None or solver is not None:
         return call(_solve_opts(backend, solver, solver_options)), "given"
+    last = None
     for i, rung in enumerate(SOLVER_LADDER):
         opts = _solve_opts(backend, solver, rung)
         opts["mtl_options"] = None if i == 0 else rung  # MTL programs: own defaults first
         try:
-            return call(opts), rung.get("tol_gap_rel", "default")
+            out = call(opts)
         except SolverError as exc:
             if exc.status != "optimal_inaccurate":
                 raise
             last = exc
+            continue
+        # An entropy reference whose own KKT residual is above REFERENCE_KKT cannot
+        # certify a row at EXACT_TOL (Clarabel's looser rungs can end "optimal" at
+        # ~1e-6): it counts as inaccurate.
+        if fast_fallback and not out[1].certificate <= REFERENCE_KKT:
+            last = SolverError(f"cvxpy reference KKT residual {out[1].certificate:.1e} > "
+                               f"{REFERENCE_KKT:g}", "optimal_inaccurate")
+            continue
+        return out, rung.get("tol_gap_rel", "default")
     if not fast_fallback:
         raise last
     # Clarabel cannot reach optimality on this (badly scaled) entropy dual: fall back to
