@@ -22,10 +22,12 @@ we take ``A = -(J0^T W J0 + 2 lambda I)``: the Gauss-Newton part of the
 Hessian at a frozen point ``theta0`` (J is the Jacobian of the N predictions,
 ``W = diag(2 omega)``).  It omits the curvature term of the predictions, which
 is of the size of the gradient ``g_t = 2 omega_t X_t^T r_t`` and never stiff.
-Every stage equation ``(c I + J0^T W J0) u = b`` is solved exactly with the
-Woodbury identity from one symmetric eigendecomposition of the N x N kernel
-``W^(1/2) J0 J0^T W^(1/2)``, so that any step size reuses it; the kernel is
-refreshed when a step with a stale kernel is rejected.
+Every stage equation is solved exactly with the Woodbury identity from one
+symmetric eigendecomposition of the N x N kernel ``W^(1/2) J0 J0^T W^(1/2)``,
+so that any step size reuses it; with ``lambda = 0`` only the kernel's
+eigen-directions that are stiff at the step size enter (``_W_KEEP``).  The
+kernel is refreshed when a step with a stale kernel is rejected.  Tasks with
+``n_t >= D`` enter through their triangular factor (``_tall_factor``).
 
 For ``lambda = 0`` the end point (``times=None``) is polished by the kernel
 limit of the linearised flow, ``theta - J^T (J J^T)^+ r`` (docs/multi_flow.md,
@@ -216,15 +218,18 @@ class _Problem:
         self.omega = omega
         self.sqw = np.sqrt(2.0 * omega)  # W^(1/2), per task
         self.lam = lam
-        self.mats, self.targets, self.triangular = [], [], []
-        self.grams, self.shifts = {}, {}
+        # per task: the matrix used (X or R), its targets, and for a factored
+        # task X^T X (upper triangle) and X^T y, the gradient in one symmetric
+        # pass (None otherwise)
+        self.mats, self.targets, self.grams, self.shifts = [], [], [], []
         self.loss_offset = 0.0
         for X, y, w in zip(Xs, ys, omega):
             factors = _tall_factor(X)
             if factors is None:
                 self.mats.append(X)
                 self.targets.append(y)
-                self.triangular.append(False)
+                self.grams.append(None)
+                self.shifts.append(None)
                 continue
             R, G = factors
             Xty = X.T @ y
@@ -234,10 +239,8 @@ class _Problem:
             self.loss_offset += w * float(r_perp @ r_perp)
             self.mats.append(R)
             self.targets.append(z)
-            self.triangular.append(True)
-            # X^T X (upper triangle) and X^T y: the gradient in one symmetric pass
-            self.grams[len(self.mats) - 1] = G
-            self.shifts[len(self.mats) - 1] = Xty
+            self.grams.append(G)
+            self.shifts.append(Xty)
         self.sizes = [M.shape[0] for M in self.mats]
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)])
         self.N = int(self.offsets[-1])
@@ -245,15 +248,20 @@ class _Problem:
         self.G = np.empty((self.T, self.D))
         self.rhs_evals = 0
 
+    @property
+    def triangular(self):
+        """Per task: whether it was replaced by its triangular factor."""
+        return [G is not None for G in self.grams]
+
     def matvec(self, t, b):
         """M_t @ b for task t's matrix (X_t or its triangular factor)."""
-        if self.triangular[t]:
+        if self.grams[t] is not None:
             return _trmv(self.mats[t], b)
         return self.mats[t] @ b
 
     def rmatvec(self, t, r):
         """M_t^T @ r."""
-        if self.triangular[t]:
+        if self.grams[t] is not None:
             return _trmv(self.mats[t], r, trans=1)
         return self.mats[t].T @ r
 
@@ -275,7 +283,7 @@ class _Problem:
         self.rhs_evals += 1
         _betas(P, self.B)
         for t in range(self.T):
-            if t in self.grams:
+            if self.grams[t] is not None:
                 g = _symv(1.0, self.grams[t], self.B[t]) - self.shifts[t]
             else:
                 g = self.rmatvec(t, self.matvec(t, self.B[t]) - self.targets[t])
@@ -338,7 +346,7 @@ def _kernel_matrix(prob, P0):
     for t in range(T):
         Mt = prob.mats[t]
         U = np.asfortranarray(Mt * (prob.sqw[t] * np.sqrt(k[t, t])))
-        if prob.triangular[t]:
+        if prob.grams[t] is not None:
             Kt[o[t]:o[t + 1], o[t]:o[t + 1]] = _lauum(U, lower=0, overwrite_c=1)[0]  # U U^T
         else:
             Kt[o[t]:o[t + 1], o[t]:o[t + 1]] = _syrk(1.0, U)
@@ -355,11 +363,12 @@ def _kernel_matrix(prob, P0):
 # truncated kernel as the W-method's matrix, which keeps the method's order
 # (any matrix does) and treats that direction explicitly with
 # h * lam_i < _W_KEEP / gamma = 0.23, well inside the explicit stability region.
-# With weight decay nothing is dropped: at a weight-decayed equilibrium the
-# gradient does not vanish, the curvature the W-matrix omits is O(lambda), and
-# truncated solves stalled the steps (the certification's mtl_wd problem: 60,000
-# steps without reaching stationarity against 4,263 with every direction).  On the paper problem this keeps 25% of the
-# directions on average (docs/multi_flow.md).
+# On the paper problem this keeps 25% of the directions on average
+# (docs/multi_flow.md).  With weight decay nothing is dropped: at a
+# weight-decayed equilibrium the gradient does not vanish, the curvature the
+# W-matrix omits is O(lambda), and truncated solves stalled the steps (the
+# certification's mtl_wd problem: 60,000 steps without reaching stationarity
+# against 4,263 with every direction).
 _W_KEEP = 0.1
 
 
@@ -791,17 +800,18 @@ def _newton_polish(prob, P, loss, F, info):
         lin = _Linearization(prob, P)
         g = prob.G.copy()  # data gradient in beta at P (set by rhs_loss)
         fn = float(np.linalg.norm(F))
-        accepted = False
+
+        def hess(v):  # Hessian of L + lambda ||theta||^2 at P, times v
+            V = v.reshape(shape)
+            cv = np.empty_like(V)
+            _pullback(V, g, 1.0, -prob.lam, cv)  # C v + 2 lambda v
+            return (lin._from_samples(lin._to_samples(V), 1.0) + cv).ravel()
+
         # Levenberg-Marquardt: H + mu I, from a plain Newton step upwards, the
         # first shift that lowers the gradient norm is taken.
+        accepted = False
         for mu in (0.0, fn, 1e2 * fn, 1e4 * fn):
-            def hess(v, lin=lin, g=g, mu=mu):
-                V = v.reshape(shape)
-                cv = np.empty_like(V)
-                _pullback(V, g, 1.0, -prob.lam, cv)  # C v + 2 lambda v
-                return (lin._from_samples(lin._to_samples(V), 1.0) + cv).ravel() + mu * v
-
-            op = LinearOperator((n, n), matvec=hess, dtype=float)
+            op = LinearOperator((n, n), matvec=lambda v, mu=mu: hess(v) + mu * v, dtype=float)
             step, _ = minres(op, F.ravel(), rtol=1e-12, maxiter=10 * n)
             P1 = P + step.reshape(shape)  # F = -grad, so H step = F is the Newton step
             F1, loss1 = prob.rhs_loss(P1)
