@@ -25,7 +25,7 @@ from solvers.multi_flow import _Problem, multi_flow  # noqa: E402
 
 
 def paper_problem(overlap=20, seed=0, D=1000, n_aux=1024, n_main=64, k=40):
-    """Seeded LL MTL problem: (Xs, ys, task_weights, teachers)."""
+    """Seeded LL MTL problem: (Xs, ys, sample_weights, teachers)."""
     rng = np.random.default_rng(seed)
 
     def inputs(n):

@@ -23,13 +23,35 @@ from .validation import as_float_array, check_scalar
 def single_init(init, D, name="init"):
     """Return single-task initial parameters (4, D).
 
+    ``w+, v+, w-, v-`` are the weights of the positive (``w+ v+``) and the
+    negative (``- w- v-``) pathway of each coordinate, and they are
+    non-negative: gradient flow of all the weights from a non-negative init
+    keeps them so (``w+ +- v+`` and ``w- -+ v-`` are scaled by ``exp(-+G)``,
+    with ``G`` the integrated gradient in beta; GD too while
+    ``lr |g| < 1``). A zero entry is allowed; it leaves the coordinate
+    sign-constrained (or frozen), which the flows handle. (Readout-only
+    training moves ``v+, v-`` by ``+-w G`` and can end with negative
+    readouts; such params are not accepted as an init.)
+
     Parameters
     ----------
     init : float or array_like (4, D)
         A scalar alpha > 0 sets all four vectors to alpha (LL's init);
-        an array gives ``w+, v+, w-, v-`` explicitly.
+        an array gives ``w+, v+, w-, v-`` explicitly, every entry >= 0.
     D : int
         Input dimension.
+    name : str
+        Argument name used in error messages.
+
+    Returns
+    -------
+    ndarray (4, D)
+
+    Raises
+    ------
+    InputError
+        A scalar <= 0, an array of another shape, or an array with a negative
+        entry (the message gives the first one's index).
     """
     if np.ndim(init) == 0:
         alpha = check_scalar(init, name, low=0.0)
@@ -37,13 +59,36 @@ def single_init(init, D, name="init"):
     arr = as_float_array(init, name)
     if arr.shape != (4, D):
         raise InputError(f"{name} must be a scalar or an array of shape (4, {D}), got {arr.shape}")
+    _check_non_negative(arr, name)
     return arr.copy()
 
 
 def multi_init(init, D, T, name="init"):
     """Return multi-task initial parameters (T + 1, 2, D).
 
-    A scalar alpha > 0 sets every weight to alpha; an array gives them explicitly.
+    ``init[0] = (w+, w-)`` is the shared first layer and
+    ``init[1 + t] = (v+^t, v-^t)`` task ``t``'s readout.
+
+    Unlike the single task, array entries of any sign are accepted: with two
+    or more tasks the flow does not keep the weights non-negative (a readout
+    ``v^t`` moves by ``-g_t w`` and a shared weight by ``-sum_t g_t v^t``,
+    which change sign when the tasks pull a feature in opposite directions,
+    with or without weight decay), so a trained network's params, a
+    legitimate init, can have negative entries.
+
+    Parameters
+    ----------
+    init : float or array_like (T + 1, 2, D)
+        A scalar alpha > 0 sets every weight to alpha; an array gives them
+        explicitly.
+    D, T : int
+        Input dimension and number of tasks.
+    name : str
+        Argument name used in error messages.
+
+    Returns
+    -------
+    ndarray (T + 1, 2, D)
     """
     if np.ndim(init) == 0:
         alpha = check_scalar(init, name, low=0.0)
@@ -53,6 +98,16 @@ def multi_init(init, D, T, name="init"):
         raise InputError(
             f"{name} must be a scalar or an array of shape ({T + 1}, 2, {D}), got {arr.shape}")
     return arr.copy()
+
+
+def _check_non_negative(arr, name):
+    """Raise InputError naming ``name`` and the first negative entry's index."""
+    negative = np.argwhere(arr < 0)
+    if negative.size:
+        index = tuple(int(i) for i in negative[0])
+        raise InputError(
+            f"{name} must be >= 0 everywhere (the weights of the positive and negative "
+            f"pathways), got {arr[index]:.3g} at index {index}")
 
 
 def beta_single(params):
@@ -110,6 +165,25 @@ def finetune_init(params, rescale=1.0, readout_init=1e-3, name="pretrained"):
     The first layer is multiplied by ``rescale`` (LL's weight rescaling s) and
     the readouts are reset to ``readout_init`` (c); ``readout_init=None``
     keeps the pretrained readouts.
+
+    Parameters
+    ----------
+    params : array_like (4, D)
+        Pretrained ``w+, v+, w-, v-``. The entries the init keeps (the first
+        layer, and the readouts when ``readout_init=None``) must be >= 0, as
+        for :func:`single_init`: full training from a non-negative init keeps
+        them so. (Readout-only training does not: its readouts can end
+        negative, so such a network is finetuned with a ``readout_init``.)
+    rescale : float
+        s > 0.
+    readout_init : float >= 0 or None
+        c.
+    name : str
+        Argument name used in error messages.
+
+    Returns
+    -------
+    ndarray (4, D)
     """
     params = as_float_array(params, name, ndim=2)
     if params.shape[0] != 4:
@@ -122,4 +196,5 @@ def finetune_init(params, rescale=1.0, readout_init=1e-3, name="pretrained"):
         check_scalar(readout_init, "readout_init", low=0.0, low_inclusive=True)
         out[1] = readout_init
         out[3] = readout_init
+    _check_non_negative(out, name)
     return out

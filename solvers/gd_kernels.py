@@ -144,13 +144,13 @@ def gd_single_kernel(X, y, init, lr0, tol, max_steps, readout_only, max_restarts
 
 
 @njit(cache=True)
-def gd_multi_kernel(X, y, offsets, omega, init, lr0, weight_decay, tol, max_steps,
+def gd_multi_kernel(X, y, offsets, sample_weights, init, lr0, weight_decay, tol, max_steps,
                     max_restarts, diverge_at):
     """GD on multi-task diagonal nets with a shared first layer.
 
     X (N, D): the tasks' samples stacked, task t in rows offsets[t]:offsets[t+1];
-    y (N,); omega (T,) per-sample weights; init (R, T + 1, 2, D); lr0 (R,).
-    Loss = sum_t omega_t ||X_t beta_t - y_t||^2 (+ weight_decay ||theta||^2).
+    y (N,); sample_weights (T,) the per-sample weights omega_t; init (R, T + 1, 2, D);
+    lr0 (R,). Loss = sum_t omega_t ||X_t beta_t - y_t||^2 (+ weight_decay ||theta||^2).
     Stop: data loss < tol when weight_decay == 0, else squared gradient norm < tol.
     Returns params, loss (data term), steps, restarts, lr, status as the single kernel.
     """
@@ -185,8 +185,8 @@ def gd_multi_kernel(X, y, offsets, omega, init, lr0, weight_decay, tol, max_step
                 for i in range(Rsd.shape[0]):
                     Rsd[i, j] -= y[offsets[t] + i]
                     s += Rsd[i, j] * Rsd[i, j]
-                loss[b] += omega[t] * s
-            G[t] = (2.0 * omega[t]) * (Xt.T @ Rsd)
+                loss[b] += sample_weights[t] * s
+            G[t] = (2.0 * sample_weights[t]) * (Xt.T @ Rsd)
         keep = 0
         for j in range(m):
             b = active[j]

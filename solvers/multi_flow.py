@@ -66,8 +66,11 @@ class MultiFlowResult:
     steps : int
         Accepted integrator steps.
     converged : bool
-        ``times=None``: the stopping criterion was met (see :func:`multi_flow`);
-        with ``lambda > 0`` it is checked after the Newton polish.
+        ``times=None``: the end criterion ``tol`` was met (see
+        :func:`multi_flow`); with ``lambda > 0`` it is checked after the
+        Newton polish. False, with a ConvergenceWarning, when the integrator
+        stopped first, and when (``lambda = 0``) the labels cannot be fitted to
+        ``tol``: the flow then ends at the least-squares fit.
         With ``times``: every requested time was reached.
     times : ndarray (m,) or None
         The requested flow times (None when ``times=None``).
@@ -85,7 +88,10 @@ class MultiFlowResult:
         jump ``jump`` (bool, applied), ``jump_size`` (relative change of
         ``beta``), ``jump_error`` (estimated relative error of ``beta`` after
         the jump), ``loss_before_jump``; for the Newton polish (``lambda > 0``)
-        ``newton_steps`` and ``grad_norm_before_polish``.
+        ``newton_steps`` and ``grad_norm_before_polish``; for ``times=None``
+        and ``lambda = 0``, ``least_squares_loss`` (the infimum of the loss,
+        ``sum_t omega_t ||(I - P_t) y_t||^2`` with P_t the projection on
+        range(X_t); at rounding level when every task can be interpolated).
     """
 
     params: np.ndarray
@@ -223,6 +229,8 @@ class _Problem:
         # pass (None otherwise)
         self.mats, self.targets, self.grams, self.shifts = [], [], [], []
         self.loss_offset = 0.0
+        # per factored task: ||(I - QQ^T) y|| (None for the others)
+        self.out_of_range = []
         for X, y, w in zip(Xs, ys, omega):
             factors = _tall_factor(X)
             if factors is None:
@@ -230,6 +238,7 @@ class _Problem:
                 self.targets.append(y)
                 self.grams.append(None)
                 self.shifts.append(None)
+                self.out_of_range.append(None)
                 continue
             R, G = factors
             Xty = X.T @ y
@@ -237,6 +246,7 @@ class _Problem:
             beta_ls = scipy.linalg.solve_triangular(R, z, check_finite=False)
             r_perp = X @ beta_ls - y
             self.loss_offset += w * float(r_perp @ r_perp)
+            self.out_of_range.append(float(np.linalg.norm(r_perp)))
             self.mats.append(R)
             self.targets.append(z)
             self.grams.append(G)
@@ -247,6 +257,23 @@ class _Problem:
         self.B = np.empty((self.T, self.D))
         self.G = np.empty((self.T, self.D))
         self.rhs_evals = 0
+
+    def least_squares_loss(self):
+        """Infimum of the data loss, ``sum_t omega_t ||(I - P_t) y_t||^2`` (P_t: onto range(X_t)).
+
+        Returns ``(loss, parts)``, ``parts`` (T,) the terms of the sum. Factored
+        tasks have theirs already; the others take one least-squares solve
+        (LAPACK gelsy).
+        """
+        parts = np.empty(self.T)
+        for t in range(self.T):
+            dist = self.out_of_range[t]
+            if dist is None:
+                M, y = self.mats[t], self.targets[t]
+                sol = scipy.linalg.lstsq(M, y, lapack_driver="gelsy", check_finite=False)[0]
+                dist = float(np.linalg.norm(M @ sol - y))
+            parts[t] = self.omega[t] * dist ** 2
+        return float(np.sum(parts)), parts
 
     @property
     def triangular(self):
@@ -436,6 +463,9 @@ def _kernel_limit(prob, P):
 
 
 _ATOL_SCALE = 0.1  # default atol = _ATOL_SCALE * rtol
+# Least-squares end: L < L_ls (1 + _LS_RTOL) + tol, the slack covering the
+# rounding of L when L_ls is large.
+_LS_RTOL = 1e-12
 _STIFF_SWITCH = 2.0  # leave DOP853 once h * rho exceeds this (its real stability limit is ~6)
 _STIFF_CHECK_EVERY = 10  # DOP853 steps between spectral-radius estimates
 _SWITCH_RATIO = 0.3  # measured on the paper problem (docs/multi_flow.md)
@@ -541,7 +571,7 @@ def _rel_beta_change(P, dP):
     return float(np.linalg.norm(beta_multi(P + dP) - B) / max(nb, np.finfo(float).tiny))
 
 
-def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-10,
+def multi_flow(Xs, ys, init, sample_weights, weight_decay=0.0, times=None, tol=1e-10,
                rtol=1e-8, max_time=None, max_steps=100_000, progress=False, atol=None):
     """Integrate the gradient flow of a multi-task diagonal linear network.
 
@@ -554,9 +584,11 @@ def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-
     init : float or ndarray (T + 1, 2, D)
         Initial parameters; a scalar alpha sets every weight to alpha.
         ``init[0] = (w+, w-)`` is the shared layer, ``init[1 + t] = (v+^t, v-^t)``.
-    task_weights : array_like (T,)
+    sample_weights : array_like (T,)
         Per-sample weights ``omega_t >= 0`` of the loss
-        ``L = sum_t omega_t ||X_t beta_t - y_t||^2`` (LL: ``omega_t = 1/N``).
+        ``L = sum_t omega_t ||X_t beta_t - y_t||^2`` (LL: ``omega_t = 1/N``;
+        per-task weights lambda_t of a loss ``sum_t lambda_t MSE_t`` give
+        ``omega_t = lambda_t / n_t``, :func:`solvers.train.sample_weights_of`).
     weight_decay : float, default 0
         ``lambda >= 0``; the flow descends ``L + lambda ||theta||^2``.
     times : None or array_like (m,)
@@ -568,7 +600,10 @@ def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-
         End criterion for ``times=None``: with ``lambda = 0`` the data loss
         ``L < tol``; with ``lambda > 0`` the squared gradient norm
         ``||grad(L + lambda ||theta||^2)||_2^2 < tol`` (the rate at which the
-        flow still decreases its objective).
+        flow still decreases its objective). With ``lambda = 0`` and a
+        least-squares loss ``L_ls >= tol`` (some ``y_t`` outside range(X_t)),
+        ``L < tol`` is out of reach: the flow ends at ``L < L_ls + tol``, the
+        least-squares fit, with ``converged=False`` and a warning.
     rtol : float, default 1e-8
         Relative local error tolerance per step (root-mean-square over the
         weights of ``|error| / (atol + rtol |weight|)``).
@@ -596,7 +631,8 @@ def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-
     Warns
     -----
     ConvergenceWarning
-        ``max_steps`` or ``max_time`` reached before the end criterion.
+        ``max_steps`` or ``max_time`` reached before the end criterion, or the
+        end is a least-squares fit whose loss is not below ``tol``.
 
     Notes
     -----
@@ -606,9 +642,9 @@ def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-
     Xs, ys = check_task_list(Xs, ys)
     T, D = len(Xs), Xs[0].shape[1]
     P = multi_init(init, D, T)
-    omega = check_positive_array(task_weights, "task_weights")
+    omega = check_positive_array(sample_weights, "sample_weights")
     if omega.shape != (T,):
-        raise InputError(f"task_weights must have shape ({T},), got {omega.shape}")
+        raise InputError(f"sample_weights must have shape ({T},), got {omega.shape}")
     lam = float(check_scalar(weight_decay, "weight_decay", low=0.0, low_inclusive=True))
     times = _check_times(times)
     tol = float(check_scalar(tol, "tol", low=0.0))
@@ -639,6 +675,18 @@ def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-
     else:
         t_end = np.inf if max_time is None else max_time
 
+    # Without weight decay the end criterion is L < tol, unless some y_t lies
+    # outside range(X_t) with a least-squares loss L_ls >= tol: the flow then
+    # tends to the least-squares fit, and it ends once L < L_ls + tol
+    # (converged=False: the loss cannot reach tol).
+    end_loss, least_squares = tol, False
+    if times is None and lam == 0.0:
+        ls_loss, ls_parts = prob.least_squares_loss()
+        info["least_squares_loss"] = ls_loss
+        least_squares = ls_loss >= tol
+        if least_squares:
+            end_loss = ls_loss * (1.0 + _LS_RTOL) + tol
+
     t = 0.0
     F, loss = prob.rhs_loss(P)
     steps, attempts, converged = 0, 0, False
@@ -647,14 +695,14 @@ def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-
         if times is not None:
             return False
         if lam == 0.0:
-            return loss < tol
+            return loss < end_loss
         return float(np.sum(F * F)) < tol
 
     # Phase 1 (non-stiff): explicit DOP853 while its steps stay well inside its
     # stability region, i.e. h * rho < _STIFF_SWITCH with rho the largest
     # eigenvalue of the Gauss-Newton Hessian J^T W J.
     t, P, h, n1, a1, next_i = _explicit_phase(prob, P, t_end, times, traj, rtol, atol,
-                                              max_steps, done_loss=(tol if times is None
+                                              max_steps, done_loss=(end_loss if times is None
                                                                     and lam == 0.0 else None),
                                               bar=bar, info=info)
     steps, attempts = n1, a1
@@ -742,6 +790,13 @@ def multi_flow(Xs, ys, init, task_weights, weight_decay=0.0, times=None, tol=1e-
 
     if times is None and lam == 0.0 and converged:
         P, loss, F = _tail_jump(prob, P, loss, F, info)
+        if least_squares:
+            converged = False  # the end is the least-squares fit, with loss >= tol
+            names = " and ".join(f"ys[{t}] is not in the range of Xs[{t}]"
+                                 for t in range(T) if ls_parts[t] >= tol / T)
+            warnings.warn(f"multi_flow: {names}, so the flow ends at the least-squares fit; its "
+                          f"train loss {loss:.3g} is not below tol={tol:g}", ConvergenceWarning,
+                          stacklevel=2)
 
     info["grad_norm"] = float(np.linalg.norm(F))
     info["rhs_evals"] = prob.rhs_evals

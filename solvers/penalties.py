@@ -20,12 +20,12 @@ import numpy as np
 
 from .diagonal import finetune_init, log_AB, single_init
 from .errors import InputError, InputTypeError, SolverError
-from .validation import as_float_array, check_scalar
+from .validation import as_float_array, as_real_array, check_scalar, check_task_list
 
 __all__ = [
     "q", "q_prime", "Q_alpha", "entropy_terms", "entropy_penalty", "l1", "l12",
-    "balanced_params", "ptft_penalty", "ptft_ideal_penalty", "mtl_conditional_penalty",
-    "relu_ft_penalty", "l_order", "feature_dependence",
+    "mtl_weight_decay_objective", "balanced_params", "ptft_penalty", "ptft_ideal_penalty",
+    "mtl_conditional_penalty", "relu_ft_penalty", "l_order", "feature_dependence",
 ]
 
 # Beyond this value of ln|beta / kappa| the entropy term is evaluated in log
@@ -229,6 +229,44 @@ def l12(B):
         raise InputError(f"B must have shape (..., D, T), got {B.shape}")
     out = np.sum(np.sqrt(np.sum(B * B, axis=-1)), axis=-1)
     return out[()] if out.ndim == 0 else out
+
+
+def mtl_weight_decay_objective(B, Xs, ys, weight_decay, sample_weights):
+    """``sum_t omega_t ||X_t beta_t - y_t||^2 + 2 lambda ||B||_{1,2}``.
+
+    The smallest weight-decayed multi-task loss
+    ``sum_t omega_t ||X_t beta_t - y_t||^2 + lambda ||theta||^2`` over the
+    parameters theta that realise the predictors ``B``: per feature,
+    ``min w^2 + ||v||^2`` over ``w v = b`` is ``2 ||b||`` (the balanced
+    factorisation), whichever sign pathway carries each entry.
+
+    Parameters
+    ----------
+    B : array_like (D, T)
+        Predictors, one column per task.
+    Xs, ys : lists of T array_like (n_t, D), (n_t,)
+    weight_decay : float
+        lambda >= 0.
+    sample_weights : array_like (T,)
+        Per-sample weights omega_t >= 0 (for per-task weights lambda_t of the
+        task MSEs, ``omega_t = lambda_t / n_t``).
+
+    Returns
+    -------
+    float
+    """
+    Xs, ys = check_task_list(Xs, ys)
+    T, D = len(Xs), Xs[0].shape[1]
+    B = as_float_array(B, "B", ndim=2)
+    if B.shape != (D, T):
+        raise InputError(f"B must have shape ({D}, {T}) (one column per task), got {B.shape}")
+    check_scalar(weight_decay, "weight_decay", low=0.0, low_inclusive=True)
+    omega = as_float_array(sample_weights, "sample_weights", ndim=1)
+    if omega.shape != (T,) or np.any(omega < 0):
+        raise InputError(f"sample_weights must be {T} per-sample weights >= 0, got {omega}")
+    data = sum(omega[t] * float(np.sum((X @ B[:, t] - y) ** 2))
+               for t, (X, y) in enumerate(zip(Xs, ys)))
+    return data + 2.0 * float(weight_decay) * float(l12(B))
 
 
 # ----------------------------------------------------------------------------
@@ -609,12 +647,7 @@ def _real_array(z, name):
 
 
 def _log_array(v, name):
-    if isinstance(v, (str, bytes)) or v is None:
-        raise InputTypeError(f"{name} must be an array of numbers, got {type(v).__name__}")
-    try:
-        arr = np.asarray(v, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputTypeError(f"{name} must be an array of numbers: {exc}") from None
+    arr = as_real_array(v, name)
     if np.any(np.isnan(arr)) or np.any(arr == np.inf):
         raise InputError(f"{name} must be finite or -inf (log of a value >= 0)")
     return arr

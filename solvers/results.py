@@ -20,7 +20,14 @@ class SingleResult:
         GD: updates taken (after the last restart). Flow: Newton iterations
         (end) or accepted ODE steps (trajectory).
     converged : bool
-        GD: loss fell below ``tol``. Flow: Newton met its tolerance.
+        The training loss reached ``tol`` (the same meaning for both methods).
+        GD: the loss fell below ``tol`` before ``max_steps``. Flow: the end
+        (t = inf) has loss below ``tol``; it does not when y is not in the
+        range of X (the flow then ends at the least-squares fit, e.g. noisy
+        labels with n > D; ``info["interpolates"]`` is False) or when Newton
+        stopped above ``flow_tol``. Each False end is announced by a
+        :class:`~solvers.errors.ConvergenceWarning`. A flow trajectory that
+        ends at a finite time is converged when it reached that time.
     method : str
         ``"gd"`` or ``"flow"``.
     init : ndarray (4, D)
@@ -68,16 +75,23 @@ class MultiResult:
         ``params[1 + t] = (v+^t, v-^t)`` is task ``t``'s readout.
     loss : float
         Weighted training loss ``sum_t omega_t ||X_t beta_t - y_t||^2`` (the
-        data term, without weight decay).
+        data term, without weight decay), ``omega = sample_weights``.
     steps : int
         GD updates, or integrator steps (flow).
     converged : bool
+        The end met ``tol`` (data loss below ``tol`` without weight decay,
+        squared gradient norm below ``tol`` with it), for both methods; a
+        ConvergenceWarning says why when it did not. With ``times``: every
+        requested time was reached.
     method : str
     init : ndarray (T + 1, 2, D)
     weight_decay : float
         lambda in ``L + lambda ||theta||^2``.
-    task_weights : ndarray (T,)
-        Per-sample weight ``omega_t`` of each task's squared errors.
+    sample_weights : ndarray (T,)
+        Per-sample weight ``omega_t`` of task ``t``'s squared errors (LL:
+        ``1/N``). Not the per-task weights ``task_weights`` lambda_t of
+        :func:`solvers.train_multi`: ``omega_t = lambda_t / n_t``, so
+        ``task_weights=sample_weights * ns`` reproduces the run.
     lr, restarts, times, trajectory, wall_s, info : as in :class:`SingleResult`
         (``trajectory`` has shape (m, D, T)).
     """
@@ -90,7 +104,7 @@ class MultiResult:
     method: str
     init: np.ndarray
     weight_decay: float = 0.0
-    task_weights: np.ndarray = None
+    sample_weights: np.ndarray = None
     lr: float = None
     restarts: int = 0
     times: np.ndarray = None

@@ -26,7 +26,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import nnls
 
 from .errors import ConvergenceWarning, InputError, SolverError
 from .validation import as_float_array, check_data, check_scalar
@@ -222,6 +221,7 @@ def _face_least_squares(X, y, qv, tol):
     active = np.flatnonzero(np.abs(qv) >= 1.0 - tol)
     if active.size == 0:
         return beta
+    from scipy.optimize import nnls  # imported here: scipy.optimize takes 0.5 s to import
     signs = np.sign(qv[active])
     A = X[:, active] * signs
     u, _ = nnls(A, y, maxiter=max(50 * active.size, 1000))

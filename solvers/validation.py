@@ -10,14 +10,47 @@ import numpy as np
 from .errors import InputError, InputTypeError
 
 
-def as_float_array(value, name, ndim=None):
-    """Return ``value`` as a finite float64 ndarray, checking its dimension."""
+def as_real_array(value, name):
+    """Return ``value`` as a float64 ndarray of real numbers (NaN and inf pass).
+
+    Raises :class:`InputTypeError` naming ``name`` for complex input (numpy
+    would drop the imaginary part), for strings, dates and other non-numeric
+    dtypes, for object arrays holding anything but real numbers, and for
+    ragged nested sequences.
+    """
     if isinstance(value, (str, bytes)) or value is None:
         raise InputTypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        arr = np.asarray(value)
     except (TypeError, ValueError) as exc:
         raise InputTypeError(f"{name} must be an array of numbers: {exc}") from None
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise InputTypeError(f"{name} must be real, got {arr.dtype}")
+    if kind == "O":
+        for item in arr.flat:
+            if isinstance(item, numbers.Complex) and not isinstance(item, numbers.Real):
+                raise InputTypeError(f"{name} must be real, got an entry of type "
+                                     f"{type(item).__name__}")
+            if not isinstance(item, (numbers.Number, np.bool_)):
+                raise InputTypeError(f"{name} must be an array of numbers, got an entry of type "
+                                     f"{type(item).__name__}")
+    elif kind not in "biuf":
+        raise InputTypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+    try:
+        return np.asarray(arr, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputTypeError(f"{name} must be an array of numbers: {exc}") from None
+
+
+def as_float_array(value, name, ndim=None):
+    """Return ``value`` as a finite float64 ndarray, checking its dimension.
+
+    Non-real or non-numeric input raises :class:`InputTypeError` (see
+    :func:`as_real_array`); a wrong dimension, an empty array, NaN or inf
+    raise :class:`InputError`.
+    """
+    arr = as_real_array(value, name)
     if ndim is not None and arr.ndim != ndim:
         raise InputError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
     if arr.size == 0:

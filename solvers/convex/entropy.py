@@ -22,7 +22,7 @@ import scipy.linalg
 from ..diagonal import log_AB, single_init
 from ..errors import InfeasibleError, InputError, SolverError
 from ..penalties import entropy_terms
-from ..validation import check_data, check_scalar
+from ..validation import as_real_array, check_data, check_scalar
 from .cache import CACHE, check_solver, digest, solve
 from .checks import (check_backend, check_vector, relative_gap, relative_residual,
                      require_interpolable)
@@ -115,7 +115,7 @@ def check_log_AB(log_A, log_B, D):
     """Validate log flow constants (D,): finite or ``-inf``, never NaN or ``+inf``."""
     out = []
     for name, v in (("log_A", log_A), ("log_B", log_B)):
-        arr = np.asarray(v, dtype=np.float64)
+        arr = as_real_array(v, name)
         if arr.shape != (D,):
             raise InputError(f"{name} must have shape ({D},), got {arr.shape}")
         if np.any(np.isnan(arr)) or np.any(arr == np.inf):

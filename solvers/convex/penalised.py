@@ -4,6 +4,10 @@
 with weight decay ``lambda`` on all weights, a diagonal network's minima are
 those of ``sum_t omega_t ||X_t beta_t - y_t||^2 + 2 lambda ||B||_{1,2}``
 (docs/theory.md), i.e. ``group_lasso(..., lam=2 * lambda)``.
+
+Weights: ``omega_t`` is a per-sample weight (``sample_weights``, each of task
+t's squared errors counts omega_t); ``task_weights`` lambda_t are per-task
+weights of the task MSEs, ``omega_t = lambda_t / n_t``.
 """
 import time
 
@@ -76,13 +80,28 @@ def lasso(X, y, lam, solver=None, solver_options=None):
                         info={"solve_s": solve_s, "cache_hit": hit, "dual_objective": dual})
 
 
-def group_lasso_certificate(Xs, ys, B, lam, omega):
+def group_lasso_certificate(Xs, ys, B, lam, sample_weights):
     """Relative duality gap of ``sum_t omega_t ||X_t b_t - y_t||^2 + lam ||B||_{1,2}``.
 
     Dual: ``max sum_t u_t^T y_t - ||u_t||^2 / (4 omega_t)`` s.t.
     ``||(X_t^T u_t)_d||_2 <= lam`` over tasks, evaluated at
     ``u_t = 2 omega_t (y_t - X_t b_t)`` scaled into the feasible set.
+
+    Parameters
+    ----------
+    Xs, ys : lists of T ndarrays (n_t, D), (n_t,)
+    B : ndarray (D, T)
+        Candidate minimiser, one column per task.
+    lam : float
+        Group penalty.
+    sample_weights : array_like (T,)
+        Per-sample weights omega_t > 0 (not per-task weights).
+
+    Returns
+    -------
+    (relative_gap, primal, dual) : floats
     """
+    omega = sample_weights
     us = [2.0 * w * (y - X @ B[:, t]) for t, (X, y, w) in enumerate(zip(Xs, ys, omega))]
     G = np.stack([X.T @ u for X, u in zip(Xs, us)], axis=1)
     scale = min(1.0, lam / max(float(np.max(np.sqrt(np.sum(G * G, axis=1)))), 1e-300))
@@ -105,9 +124,11 @@ def group_lasso(Xs, ys, lam, task_weights=None, solver=None, solver_options=None
         Penalty ``> 0``; weight-decayed MTL with coefficient ``lambda``
         matches ``lam = 2 lambda``.
     task_weights : array_like (T,), optional
-        As in :func:`solvers.train_multi`: ``None`` gives LL's per-sample
-        weight ``omega_t = 1 / N`` (N = total samples); otherwise
-        ``omega_t = task_weights[t] / n_t``.
+        Per-task weights lambda_t, as in :func:`solvers.train_multi`: the data
+        term is ``sum_t lambda_t MSE_t``, i.e. per-sample weights
+        ``omega_t = lambda_t / n_t``. ``None`` gives LL's ``omega_t = 1 / N``
+        (N = total samples). To pass per-sample weights omega, use
+        ``task_weights=omega * ns``.
     solver, solver_options
         cvxpy solver (default Clarabel, tolerances 1e-10) and options.
 
@@ -115,14 +136,14 @@ def group_lasso(Xs, ys, lam, task_weights=None, solver=None, solver_options=None
     -------
     ConvexResult
         ``beta`` (D, T); objective; relative duality gap certificate;
-        ``info["omega"]`` the per-sample weights used.
+        ``info["sample_weights"]`` the per-sample weights omega_t used.
     """
-    from ..train import task_weights_of
+    from ..train import sample_weights_of
 
     t0 = time.perf_counter()
     Xs, ys = check_task_list(Xs, ys)
     check_scalar(lam, "lam", low=0.0)
-    omega = task_weights_of([X.shape[0] for X in Xs], task_weights)
+    omega = sample_weights_of([X.shape[0] for X in Xs], task_weights)
     D, T = Xs[0].shape[1], len(Xs)
     solver_name = check_solver(solver)
 
@@ -151,4 +172,4 @@ def group_lasso(Xs, ys, lam, task_weights=None, solver=None, solver_options=None
                         certificate=gap, certificate_kind="duality_gap", solver=solver_name,
                         wall_s=time.perf_counter() - t0,
                         info={"solve_s": solve_s, "cache_hit": hit, "dual_objective": dual,
-                              "omega": omega})
+                              "sample_weights": omega})

@@ -2,10 +2,11 @@
 import numpy as np
 import pytest
 
-from solvers.convex import (CACHE, clear_cache, group_lasso, implicit_bias, lasso, min_l1,
-                            min_l12, min_l2, mtl_conditional, ptft_ideal)
+from solvers.convex import (CACHE, clear_cache, group_lasso, group_lasso_certificate,
+                            implicit_bias, lasso, min_l1, min_l12, min_l2, mtl_conditional,
+                            polish_group_lasso, ptft_ideal)
 from solvers.diagonal import finetune_init
-from solvers.errors import InfeasibleError, InputError, SolverError
+from solvers.errors import InfeasibleError, InputError, InputTypeError, SolverError
 from solvers.penalties import entropy_penalty, mtl_conditional_penalty, ptft_ideal_penalty
 
 
@@ -205,7 +206,65 @@ def test_group_lasso_one_task_is_lasso_and_certifies():
     ys = [yy + 0.05 for yy in ys]
     res = group_lasso(Xs, ys, 0.02, task_weights=[1.0, 3.0])
     assert abs(res.certificate) <= 1e-8
-    np.testing.assert_allclose(res.info["omega"], [1 / 15, 3 / 10])
+    np.testing.assert_allclose(res.info["sample_weights"], [1 / 15, 3 / 10])
+
+
+def _noisy_tasks(seed=21, ns=(20, 10), D=30):
+    rng = np.random.default_rng(seed)
+    Xs = [rng.standard_normal((n, D)) for n in ns]
+    B = np.zeros((D, len(ns)))
+    B[:4] = rng.standard_normal((4, len(ns)))
+    return Xs, [X @ B[:, t] + 0.1 * rng.standard_normal(X.shape[0]) for t, X in enumerate(Xs)]
+
+
+def test_polish_group_lasso_reaches_machine_precision():
+    """The interior-point answer certifies to ~1e-11; Newton on its support to < 1e-12."""
+    Xs, ys = _noisy_tasks()
+    lam = 0.05
+    res = group_lasso(Xs, ys, lam, task_weights=[1.0, 2.0])
+    omega = res.info["sample_weights"]
+    B, polished = polish_group_lasso(Xs, ys, res.beta, lam, omega)
+    gap_before = group_lasso_certificate(Xs, ys, res.beta, lam, omega)[0]
+    gap_after = group_lasso_certificate(Xs, ys, B, lam, omega)[0]
+    assert polished
+    assert gap_after < 1e-12 and gap_after <= gap_before
+    assert rel(B, res.beta) < 1e-5  # the same minimiser, sharpened
+    # KKT on the support: 2 omega_t X_t^T (y_t - X_t b_t) = lam b_d / ||b_d||
+    G = np.stack([2 * w * X.T @ (y - X @ B[:, t])
+                  for t, (X, y, w) in enumerate(zip(Xs, ys, omega))], axis=1)
+    norms = np.linalg.norm(B, axis=1)
+    on = norms > 0
+    np.testing.assert_allclose(G[on], lam * B[on] / norms[on, None], atol=1e-10)
+    assert np.all(np.linalg.norm(G[~on], axis=1) <= lam * (1 + 1e-9))
+
+
+def test_polish_group_lasso_keeps_points_far_from_a_solution():
+    Xs, ys = _noisy_tasks()
+    lam, omega = 0.05, np.full(2, 1 / 30)
+    Z = np.zeros((30, 2))
+    out, polished = polish_group_lasso(Xs, ys, Z, lam, omega)
+    assert not polished and np.array_equal(out, Z)
+    R = np.random.default_rng(0).standard_normal((30, 2))
+    out, polished = polish_group_lasso(Xs, ys, R, lam, omega)
+    objective = lambda B: group_lasso_certificate(Xs, ys, B, lam, omega)[1]  # noqa: E731
+    assert (not polished and np.array_equal(out, R)) or objective(out) <= objective(R)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(B=np.zeros((30, 3))), InputError, r"B must have shape \(30, 2\)"),
+    (dict(lam=0.0), InputError, "lam must be > 0"),
+    (dict(sample_weights=[1.0, 0.0]), InputError, "sample_weights must be > 0"),
+    (dict(sample_weights=[1.0]), InputError, r"sample_weights must have shape \(2,\)"),
+    (dict(B=np.zeros((30, 2)) + 0j), InputTypeError, "B must be real"),
+    (dict(max_iter=2.5), InputTypeError, "max_iter must be an integer"),
+])
+def test_polish_group_lasso_bad_input(kwargs, error, match):
+    Xs, ys = _noisy_tasks()
+    args = dict(B=np.zeros((30, 2)), lam=0.05, sample_weights=[0.5, 0.5])
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        polish_group_lasso(Xs, ys, args.pop("B"), args.pop("lam"), args.pop("sample_weights"),
+                           **args)
 
 
 # ---------------------------------------------------------------- cache
@@ -244,7 +303,7 @@ def test_infeasible_labels_raise_naming_argument():
 
 def test_sign_constraints_that_cannot_fit_raise():
     D = 5
-    init = np.array([np.ones(D), -np.ones(D), np.ones(D), np.ones(D)])  # A = 0: beta <= 0
+    init = np.array([np.zeros(D), np.zeros(D), np.ones(D), np.ones(D)])  # A = 0: beta <= 0
     X, y = np.eye(D)[:3], np.ones(3)
     for backend in ("fast", "cvxpy"):
         with pytest.raises(InfeasibleError):

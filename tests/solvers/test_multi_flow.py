@@ -12,6 +12,7 @@ from scipy.integrate import solve_ivp
 from solvers.diagonal import beta_multi, conserved_multi
 from solvers.errors import ConvergenceWarning, InputError, InputTypeError
 from solvers.multi_flow import MultiFlowResult, multi_flow
+from solvers.train import train_multi
 
 
 def _problem(seed=0, D=12, ns=(10, 5)):
@@ -170,8 +171,8 @@ def test_zero_time_and_max_steps_warning():
 
 @pytest.mark.parametrize("kwargs, error, word", [
     (dict(init=np.ones((2, 2, 12))), InputError, "init"),
-    (dict(task_weights=[1.0]), InputError, "task_weights"),
-    (dict(task_weights=[1.0, -1.0]), InputError, "task_weights"),
+    (dict(sample_weights=[1.0]), InputError, "sample_weights"),
+    (dict(sample_weights=[1.0, -1.0]), InputError, "sample_weights"),
     (dict(weight_decay=-1.0), InputError, "weight_decay"),
     (dict(weight_decay="a"), InputTypeError, "weight_decay"),
     (dict(times=[2.0, 1.0]), InputError, "times"),
@@ -185,10 +186,10 @@ def test_zero_time_and_max_steps_warning():
 ])
 def test_bad_input_raises_typed_error(kwargs, error, word):
     Xs, ys, om = _problem()
-    args = dict(init=0.1, task_weights=om)
+    args = dict(init=0.1, sample_weights=om)
     args.update(kwargs)
     init = args.pop("init")
-    weights = args.pop("task_weights")
+    weights = args.pop("sample_weights")
     with pytest.raises(error, match=word):
         multi_flow(Xs, ys, init, weights, **args)
 
@@ -248,6 +249,49 @@ def test_rank_deficient_tall_task_end():
     assert res.loss < 1e-12
     grad = _gradient(Xs, ys, om, 0.0, res.params)
     assert np.linalg.norm(grad) < 1e-6
+
+
+def test_least_squares_end_when_a_task_cannot_be_interpolated():
+    """ys[0] outside range(Xs[0]) (n_0 > D, noisy): L < tol is out of reach. The flow
+    ends at the least-squares fit (warning, converged=False) rather than at max_steps."""
+    Xs, ys, om = _tall_problem(noise=0.1)
+    with pytest.warns(ConvergenceWarning,
+                      match=r"ys\[0\] is not in the range of Xs\[0\], so the flow ends at the "
+                            r"least-squares fit.*tol=1e-10"):
+        res = multi_flow(Xs, ys, 0.1, om)
+    assert not res.converged and res.info["jump"] and res.steps < 1000
+    sol = np.linalg.lstsq(Xs[0], ys[0], rcond=None)[0]
+    loss_ls = om[0] * np.sum((Xs[0] @ sol - ys[0]) ** 2)
+    assert res.info["least_squares_loss"] == pytest.approx(loss_ls, rel=1e-10)
+    assert 0 <= res.loss - loss_ls < 1e-10
+    B = beta_multi(res.params)
+    assert np.linalg.norm(B[:, 0] - sol) < 1e-6 * np.linalg.norm(sol)  # unique: full column rank
+    assert np.linalg.norm(Xs[1] @ B[:, 1] - ys[1]) < 1e-5 * np.linalg.norm(ys[1])
+
+
+def test_train_multi_flow_and_gd_agree_on_an_uninterpolable_task():
+    Xs, ys, _ = _tall_problem(noise=0.1)
+    with pytest.warns(ConvergenceWarning, match="least-squares fit"):
+        flow = train_multi(Xs, ys, init=0.1, method="flow")
+    with pytest.warns(ConvergenceWarning, match="max_steps"):
+        gd = train_multi(Xs, ys, init=0.1, method="gd", lr=0.05, max_steps=20_000)
+    assert not flow.converged and not gd.converged
+    assert np.linalg.norm(flow.beta[:, 0] - gd.beta[:, 0]) < 1e-5 * np.linalg.norm(gd.beta[:, 0])
+
+
+def test_per_task_weights_round_trip_through_sample_weights():
+    """res.sample_weights are per-sample (omega_t = lambda_t / n_t): task_weights =
+    res.sample_weights * ns reproduces the run; passing them as task weights does not."""
+    Xs, ys, _ = _problem(seed=3)
+    ns = np.array([X.shape[0] for X in Xs])
+    kw = dict(init=0.1, method="flow")
+    res = train_multi(Xs, ys, task_weights=[1.0, 3.0], **kw)
+    np.testing.assert_allclose(res.sample_weights, [1.0, 3.0] / ns, rtol=1e-15)
+    again = train_multi(Xs, ys, task_weights=res.sample_weights * ns, **kw)
+    np.testing.assert_allclose(again.sample_weights, res.sample_weights, rtol=1e-15)
+    assert np.linalg.norm(again.beta - res.beta) <= 1e-9 * np.linalg.norm(res.beta)
+    wrong = train_multi(Xs, ys, task_weights=res.sample_weights, **kw)  # divides by n_t twice
+    assert np.linalg.norm(wrong.beta - res.beta) > 1e-3 * np.linalg.norm(res.beta)
 
 
 def test_truncated_stage_solve_is_exact_for_its_matrix():

@@ -4,6 +4,7 @@ import pytest
 from scipy.optimize import minimize_scalar
 
 from solvers import penalties as P
+from solvers import reduced_flow
 from solvers.diagonal import finetune_init, log_AB
 from solvers.errors import InputError, InputTypeError
 
@@ -164,6 +165,68 @@ def test_norms():
     assert np.allclose(P.l1(B.T), [4.0, 6.0])
 
 
+def _balanced_multi_params(B):
+    """Params (T + 1, 2, D) of the MTL layout realising B (D, T) with the least ||theta||^2.
+
+    Per feature a shared weight w_d = sqrt(||B_d||) and readouts v_td = B_dt / w_d
+    (w_d^2 + ||v_d||^2 = 2 ||B_d||). A row of one sign goes through one pathway with
+    non-negative weights (+ for B_d >= 0, - for B_d <= 0); a row of mixed signs
+    through the + pathway with signed readouts.
+    """
+    D, T = B.shape
+    P = np.zeros((T + 1, 2, D))
+    for d in range(D):
+        w = np.sqrt(np.linalg.norm(B[d]))
+        if w == 0:
+            continue
+        side, sign = (1, -1.0) if np.all(B[d] <= 0) else (0, 1.0)
+        P[0, side, d] = w
+        P[1:, side, d] = sign * B[d] / w
+    return P
+
+
+def test_mtl_weight_decay_objective_is_the_balanced_training_loss():
+    """data + 2 lambda ||B||_{1,2} = the weight-decayed loss at the balanced
+    factorisation; unbalancing a feature keeps B and raises the loss."""
+    from solvers.diagonal import beta_multi
+    rng = np.random.default_rng(12)
+    D, ns = 9, (7, 5)
+    Xs = [rng.standard_normal((n, D)) for n in ns]
+    ys = [rng.standard_normal(n) for n in ns]
+    B = rng.standard_normal((D, 2))
+    B[0] = np.abs(B[0])    # positive row: + pathway
+    B[1] = -np.abs(B[1])   # negative row: - pathway
+    B[2] = 0.0             # unused feature
+    omega, lam = np.array([0.3, 1.7]), 0.05
+
+    def training_loss(params):
+        beta = beta_multi(params)
+        data = sum(w * np.sum((X @ beta[:, t] - y) ** 2)
+                   for t, (X, y, w) in enumerate(zip(Xs, ys, omega)))
+        return data + lam * np.sum(params ** 2)
+
+    params = _balanced_multi_params(B)
+    np.testing.assert_allclose(beta_multi(params), B, rtol=0, atol=1e-15)
+    objective = P.mtl_weight_decay_objective(B, Xs, ys, lam, omega)
+    assert objective == pytest.approx(training_loss(params), rel=1e-12)
+    # unbalancing a feature (w -> c w, v -> v / c) keeps B and raises the loss
+    for c in (0.5, 0.9, 1.1, 3.0):
+        other = params.copy()
+        other[0, :, 4] *= c
+        other[1:, :, 4] /= c
+        np.testing.assert_allclose(beta_multi(other), B, atol=1e-14)
+        assert training_loss(other) > objective
+    # lambda = 0 leaves the data term alone
+    data = sum(w * np.sum((X @ B[:, t] - y) ** 2) for t, (X, y, w) in enumerate(zip(Xs, ys, omega)))
+    assert P.mtl_weight_decay_objective(B, Xs, ys, 0.0, omega) == pytest.approx(data, rel=1e-14)
+    with pytest.raises(InputError, match=r"B must have shape \(9, 2\)"):
+        P.mtl_weight_decay_objective(B.T, Xs, ys, lam, omega)
+    with pytest.raises(InputError, match="sample_weights"):
+        P.mtl_weight_decay_objective(B, Xs, ys, lam, [1.0, -1.0])
+    with pytest.raises(InputError, match="weight_decay"):
+        P.mtl_weight_decay_objective(B, Xs, ys, -1.0, omega)
+
+
 # ----------------------------------------------------------------------------
 # MTL / PT+FT per-feature penalties, l-order and feature dependence
 # ----------------------------------------------------------------------------
@@ -302,7 +365,6 @@ def test_bad_inputs_raise_typed_errors():
 # ----------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["random", "finetune"])
 def test_flow_end_minimises_entropy_penalty_over_interpolants(kind):
-    reduced_flow = pytest.importorskip("solvers.reduced_flow")
     rng = np.random.default_rng(6)
     n, D = 6, 15
     X, y = rng.standard_normal((n, D)), rng.standard_normal(n)

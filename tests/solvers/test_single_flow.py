@@ -1,4 +1,6 @@
 """The exact single-task flow: its end (P-ent optimality), trajectory and invariants."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -34,7 +36,7 @@ def test_flow_end_interpolates_and_is_pent_optimal(alpha):
 def test_flow_end_general_init_is_pent_optimal():
     X, y, _ = make_problem(25, 80, k=6, seed=3)
     rng = np.random.default_rng(0)
-    init = rng.uniform(0.01, 0.5, size=(4, 80)) * rng.choice([-1, 1], size=(4, 80))
+    init = rng.uniform(0.01, 0.5, size=(4, 80))  # unequal weights: general A, B per coordinate
     r = solvers.train_single(X, y, init=init, method="flow")
     assert np.linalg.norm(X @ r.beta - y) / np.linalg.norm(y) <= 1e-9
     assert row_space_distance(X, pent_gradient(r.beta, init)) <= 1e-8
@@ -79,7 +81,8 @@ def test_least_squares_end_when_y_outside_range():
     rng = np.random.default_rng(7)
     X = rng.standard_normal((40, 10))
     y = X @ rng.standard_normal(10) + 0.1 * rng.standard_normal(40)
-    r = solvers.train_single(X, y, init=0.1, method="flow")
+    with pytest.warns(solvers.ConvergenceWarning, match="least-squares fit"):
+        r = solvers.train_single(X, y, init=0.1, method="flow")
     beta_ls = np.linalg.lstsq(X, y, rcond=None)[0]
     assert np.linalg.norm(r.beta - beta_ls) / np.linalg.norm(beta_ls) <= 1e-9
 
@@ -89,10 +92,68 @@ def test_least_squares_end_rank_deficient():
     X, y, _ = make_problem(12, 30, k=3, seed=8)
     X = np.vstack([X, X[:3]])
     y = np.concatenate([y, y[:3] + 0.3])
-    r = solvers.train_single(X, y, init=0.01, method="flow")
+    with pytest.warns(solvers.ConvergenceWarning, match="least-squares fit"):
+        r = solvers.train_single(X, y, init=0.01, method="flow")
+    assert not r.converged and not r.info["interpolates"]
     gradient = X.T @ (X @ r.beta - y)
     assert np.linalg.norm(gradient) <= 1e-9 * np.linalg.norm(X.T @ y)
     assert row_space_distance(X, pent_gradient(r.beta, r.init)) <= 1e-8
+
+
+def _tall(noise, seed=11, n=30, D=10):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, D))
+    return X, X @ rng.standard_normal(D) + noise * rng.standard_normal(n)
+
+
+def test_converged_means_train_loss_below_tol_for_flow_and_gd():
+    """n = 30 > D = 10 with noisy y: no beta reaches tol. The flow ends at the
+    least-squares fit (X has full column rank, so that is beta_ls whatever the
+    init) and, like GD stopping at max_steps, warns and reports converged=False."""
+    X, y = _tall(noise=0.1)
+    beta_ls = np.linalg.lstsq(X, y, rcond=None)[0]
+    loss_ls = np.mean((X @ beta_ls - y) ** 2)
+    for init in (1e-3, 1.0):
+        with pytest.warns(solvers.ConvergenceWarning,
+                          match=r"y is not in the range of X.*least-squares fit.*tol=1e-10"):
+            r = solvers.train_single(X, y, init=init, method="flow")
+        assert not r.converged and not r.info["interpolates"]
+        assert np.linalg.norm(r.beta - beta_ls) <= 1e-8 * np.linalg.norm(beta_ls)
+        assert r.loss == pytest.approx(loss_ls, rel=1e-10)
+    with pytest.warns(solvers.ConvergenceWarning, match="max_steps"):
+        g = solvers.train_single(X, y, init=1.0, method="gd", lr=0.05, max_steps=20_000)
+    assert not g.converged
+    assert np.linalg.norm(g.beta - beta_ls) <= 1e-6 * np.linalg.norm(beta_ls)
+
+
+def test_noiseless_tall_data_converges_without_warning():
+    X, y = _tall(noise=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = solvers.train_single(X, y, init=1e-3, method="flow")
+        g = solvers.train_single(X, y, init=1.0, method="gd", lr=0.05, max_steps=20_000)
+        batch = solvers.train_single_batch(X, y, [1e-3, 1.0])
+        ft = solvers.finetune(r, X, y, readout_init=0.1)
+    assert r.converged and r.info["interpolates"] and r.loss < 1e-10
+    assert g.converged and g.loss < 1e-10
+    assert all(b.converged for b in batch) and ft.converged
+
+
+def test_batch_and_finetune_report_the_least_squares_end_alike():
+    X, y = _tall(noise=0.1)
+    beta_ls = np.linalg.lstsq(X, y, rcond=None)[0]
+    with pytest.warns(solvers.ConvergenceWarning) as record:
+        batch = solvers.train_single_batch(X, y, [1e-3, 1.0])
+    assert [str(w.message).split(":")[0] for w in record] == [
+        "train_single_batch run 0", "train_single_batch run 1"]
+    assert not any(b.converged for b in batch)
+    pre = solvers.train_single(X, X @ beta_ls, init=1e-3)
+    assert pre.converged
+    for train in ("all", "readout"):
+        with pytest.warns(solvers.ConvergenceWarning, match="finetune: .*least-squares fit"):
+            ft = solvers.finetune(pre, X, y, readout_init=0.1, train=train)
+        assert not ft.converged
+        assert np.linalg.norm(ft.beta - beta_ls) <= 1e-8 * np.linalg.norm(beta_ls)
 
 
 def test_trajectory_conservation_and_ode():
