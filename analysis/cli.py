@@ -1,37 +1,61 @@
-"""The ``featreuse`` command line.
+"""The featreuse command line: builds the parser from analysis.commands and the families.
 
-Each sub-command lives in its own module, which provides ``configure(parser)``
-(add its arguments) and ``run(args) -> int`` (do the work, return the exit code).
+A sub-command that raises a typed error (bad input) ends with exit code 2 and
+one line on stderr naming the argument; argparse's own errors do the same.
 """
 import argparse
-import importlib
 import sys
 
-# sub-command -> (module, one-line help)
-COMMANDS = {
-    "demo": ("analysis.demo", "train STL, MTL and PT+FT on the paper's diagonal teacher (gd and flow)"),
-    "list": ("analysis.commands", "list the named experiments"),
-    "run": ("analysis.commands", "run a named experiment sweep into an HDF5 file"),
-    "plot": ("analysis.commands", "draw the paper-style figure(s) of an HDF5 file"),
-    "check": ("analysis.certify", "certification table: trained solutions vs convex minimisers"),
-}
+from solvers.errors import FeatreuseError
+
+DESCRIPTION = ("featreuse: inductive biases of multi-task learning and finetuning. Train diagonal, "
+               "ReLU and deep networks, sweep experiments into HDF5 files, plot them, and certify "
+               "trained solutions against their convex programs.")
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (no usage block) and exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def user_errors():
+    """Exception types that mean bad input (printed as one line, exit code 2)."""
+    from nets.errors import NetsError
+    return (FeatreuseError, NetsError)
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="featreuse", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    for name, (module_name, help_text) in COMMANDS.items():
-        module = importlib.import_module(module_name)
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        configure = getattr(module, f"configure_{name}", None) or module.configure
-        configure(p)
-        p.set_defaults(_run=getattr(module, f"run_{name}", None) or module.run)
+    """The ``featreuse`` parser with every sub-command (generic ones, then the families')."""
+    from .commands import COMMANDS
+    from .families import all_families
+    from .version import featreuse_version
+    parser = Parser(prog="featreuse", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"featreuse {featreuse_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = dict(COMMANDS)
+    for family in all_families():
+        for name, module in family.commands.items():
+            if name in commands:
+                raise RuntimeError(f"family {family.name!r} redefines the command {name!r}")
+            commands[name] = module
+    for name, module in commands.items():
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.configure(p)
+        p.set_defaults(_run=module.run)
     return parser
 
 
 def main(argv=None):
+    """Run ``featreuse`` with ``argv`` (default: the process's); returns the exit code."""
     args = build_parser().parse_args(argv)
-    return args._run(args) or 0
+    try:
+        return args._run(args) or 0
+    except user_errors() as exc:
+        message = " ".join(str(exc).split())
+        print(f"featreuse {args.command}: error: {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

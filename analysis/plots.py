@@ -1,11 +1,12 @@
-"""LL-style figures of a sweep file: gen. loss vs n, one line per method.
+"""Plot helpers shared by the families' figures, and :func:`plot_file` (``featreuse plot``).
 
-One panel per grid point (e.g. per overlap; rows x columns when two teacher
-parameters are swept), log-log axes, mean over seeds with a +-2 standard-error
-band. Methods with variants (e.g. PT+FT with rescaling s) get one line per
-variant. Saved as PNG and PDF.
+A family's figure is usually a grid of panels, each showing its main error
+figure against n, one line per regime (and variant), mean over seeds with a
+band of +-2 standard errors. On a log axis a band whose lower edge
+``mean - 2 SE`` is not positive cannot be drawn to that edge: it is drawn down
+to the bottom of the axes (a note under the figure says so), never to a made-up
+positive value.
 """
-import itertools
 import os
 
 import numpy as np
@@ -14,106 +15,90 @@ from solvers.errors import InputError
 
 from .figure_files import save_figure
 
-LABELS = {"stl": "STL", "mtl": "MTL", "ptft": "PT+FT", "ptft_lp": "PT+FT (LP)", "stl_lp": "STL (LP)"}
-COLORS = {"stl": "#444444", "mtl": "#1f77b4", "ptft": "#d62728", "ptft_lp": "#ff9896",
-          "stl_lp": "#aaaaaa"}
-VARIANT_LABELS = {"rescale": "s", "readout_init": "c"}
+#: note printed under figures with +-2 SE bands on a log axis
+BAND_NOTE = ("shaded: mean +- 2 SE over seeds; a band reaching the bottom edge has "
+             "mean - 2 SE <= 0")
 
 
-def curves(df, config):
-    """Mean and standard error of gen. loss over seeds.
+def curves(df, keys, metric):
+    """Mean, standard error and count of ``metric`` over seeds.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A summary (one row per run).
+    keys : list of str
+        Columns that identify a point of a curve (e.g. grid keys, ``regime``, variant keys, ``n``).
+    metric : str
 
     Returns
     -------
     pandas.DataFrame
-        One row per (grid point, method, variant, n): columns of the grid,
-        ``method``, variant columns, ``n``, ``mean``, ``se``, ``count``.
+        One row per key combination: the keys, ``mean``, ``se``, ``count``.
     """
-    keys = list(config["grid"]) + ["method"]
-    for table in config["variants"].values():
-        keys += [k for k in table if k not in keys]
-    keys.append("n")
     df = df.copy()
     for k in keys:
         if k not in df:
             df[k] = np.nan
-    g = df.groupby(keys, sort=True, dropna=False)["gen_loss"]  # NaN: method without variants
+    g = df.groupby(keys, sort=True, dropna=False)[metric]  # NaN keys: regimes without variants
     out = g.agg(["mean", "std", "count"]).reset_index()
     out["se"] = out["std"].fillna(0.0) / np.sqrt(out["count"])
     return out
 
 
-def _label(method, row, variant_keys):
-    parts = [f"{VARIANT_LABELS.get(k, k)}={row[k]:g}" for k in variant_keys
-             if isinstance(row[k], (int, float)) and np.isfinite(row[k])]
-    return LABELS.get(method, method) + (f" ({', '.join(parts)})" if parts else "")
+def select(frame, where):
+    """Rows of ``frame`` whose columns equal ``where``'s values (NaN matches NaN)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for k, v in where.items():
+        col = frame[k]
+        if isinstance(v, float) and np.isnan(v):
+            mask &= col.isna().to_numpy()
+        else:
+            mask &= (col == v).to_numpy()
+    return frame[mask]
 
 
-def figure(df, config):
-    """Draw the experiment's panels; returns the matplotlib Figure."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def draw_mean_se(ax, x, mean, se, color, label, alpha=1.0, log=True):
+    """One curve: ``mean`` with a +-2 SE band; returns the band's ``(x, lo, hi, color, alpha)``.
 
-    grid = config["grid"]
-    # panels: parameters with one value go to the titles; with two swept, the
-    # one with fewer values gives the rows
-    swept = sorted((k for k in grid if len(grid[k]) > 1), key=lambda k: len(grid[k]))
-    fixed = {k: grid[k][0] for k in grid if len(grid[k]) == 1}
-    row_key = swept[0] if len(swept) >= 2 else None
-    col_keys = swept[1:] if row_key else swept
-    rows = grid[row_key] if row_key else [None]
-    cols = list(itertools.product(*[grid[k] for k in col_keys]))
-    variant_keys = sorted({k for t in config["variants"].values() for k in t},
-                          key=lambda k: (k != "rescale", k))
-    cur = curves(df, config)
-    width = 3.2 * len(cols)
-    fig, axes = plt.subplots(len(rows), len(cols), figsize=(width + 2.4, 2.8 * len(rows) + 0.4),
-                             squeeze=False, sharex=True, sharey=True)
-    for i, r in enumerate(rows):
-        for j, c in enumerate(cols):
-            ax = axes[i, j]
-            point = dict(fixed)
-            if row_key:
-                point[row_key] = r
-            point.update(zip(col_keys, c))
-            sel = cur
-            for k, v in point.items():
-                sel = sel[sel[k] == v]
-            for method in config["methods"]:
-                msel = sel[sel["method"] == method]
-                vkeys = [k for k in variant_keys if k in config["variants"].get(method, {})]
-                groups = msel.groupby(vkeys, sort=True) if vkeys else [((), msel)]
-                nv = max(1, len(config["variants"].get(method, {}).get(vkeys[0], [])) if vkeys else 1)
-                for vi, (_, line) in enumerate(groups):
-                    if line.empty:
-                        continue
-                    line = line.sort_values("n")
-                    x, m, se = line["n"].to_numpy(float), line["mean"].to_numpy(), line["se"].to_numpy()
-                    color = COLORS.get(method, None)
-                    alpha = 1.0 - 0.6 * vi / max(1, nv - 1) if nv > 1 else 1.0
-                    ax.plot(x, m, "o-", ms=3, color=color, alpha=alpha,
-                            label=_label(method, line.iloc[0], vkeys))
-                    lo = np.clip(m - 2 * se, m * 1e-3, None)
-                    ax.fill_between(x, lo, m + 2 * se, color=color, alpha=0.15 * alpha, lw=0)
-            ax.set_xscale("log", base=2)
-            ax.set_yscale("log")
-            ax.set_title(", ".join(f"{k} = {v}" for k, v in point.items()), fontsize=9)
-            if i == len(rows) - 1:
-                ax.set_xlabel("main-task samples n")
-            if j == 0:
-                ax.set_ylabel("gen. loss")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="center left", bbox_to_anchor=(width / (width + 2.4), 0.5),
-                   fontsize=8, frameon=False)
-    fig.suptitle(config["name"] + (" (quick)" if config.get("quick") else ""), fontsize=10)
-    fig.tight_layout(rect=(0, 0, width / (width + 2.4), 1))
-    return fig
+    The band is drawn by :func:`draw_bands` once the axis limits are known.
+    """
+    ax.plot(x, mean, "o-", ms=3, color=color, alpha=alpha, label=label)
+    return (np.asarray(x, float), np.asarray(mean - 2 * se, float),
+            np.asarray(mean + 2 * se, float), color, alpha)
+
+
+def draw_bands(panels, log=True):
+    """Draw the bands of every panel once its curves are drawn.
+
+    Parameters
+    ----------
+    panels : list of (Axes, list of bands)
+        Bands as returned by :func:`draw_mean_se`.
+    log : bool
+        Log y axes: the panels get one common bottom (below every curve and every
+        positive band edge), and non-positive lower edges are drawn down to it.
+    """
+    bottom = None
+    if log:
+        ys = [y for ax, _ in panels for line in ax.get_lines()
+              for y in np.asarray(line.get_ydata(), float)]
+        ys += [v for _, bands in panels for b in bands for v in b[1] if v > 0]
+        ys = [y for y in ys if np.isfinite(y) and y > 0]
+        if not ys:
+            return
+        bottom = min(ys) / 1.5
+    for ax, bands in panels:
+        if bottom is not None:
+            ax.set_ylim(bottom=bottom)
+        for x, lo, hi, color, alpha in bands:
+            if bottom is not None:
+                lo = np.where(lo > 0, lo, bottom)
+            ax.fill_between(x, lo, hi, color=color, alpha=0.15 * alpha, lw=0)
 
 
 def plot_file(path, out=None):
-    """Draw a sweep file's figure as ``<out>/<stem>.png`` and ``.pdf``.
+    """Draw a sweep file's figures as ``<out>/<stem><suffix>.png`` and ``.pdf``.
 
     Parameters
     ----------
@@ -126,20 +111,29 @@ def plot_file(path, out=None):
     -------
     list of str
         The written paths.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, or no finished run to plot.
     """
-    from .store import load, read_config
-    df = load(path)
-    if df.empty or df["gen_loss"].notna().sum() == 0:
-        raise InputError(f"file: {path!r} has no finished runs with a gen. loss to plot")
-    config = read_config(path)
-    out = out or os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(out, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"out: cannot create folder {out!r}: {exc}") from None
-    fig = figure(df, config)
-    stem = os.path.splitext(os.path.basename(path))[0]
-    paths = save_figure(fig, out, stem)
+    import matplotlib
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    plt.close(fig)
+
+    from .families import get_family
+    from .paths import check_output_folder
+    from .store import load, read_config
+    config = read_config(path)
+    df = load(path)
+    family = get_family(config.family)
+    if df.empty or df[family.metric].notna().sum() == 0:
+        raise InputError(f"file: {path!r} has no finished runs with a {family.metric} to plot")
+    out = out or os.path.dirname(os.path.abspath(path))
+    check_output_folder(out, "--out")
+    stem = os.path.splitext(os.path.basename(path))[0]
+    paths = []
+    for suffix, fig in family.figures(df, config):
+        paths += save_figure(fig, out, stem + suffix)
+        plt.close(fig)
     return paths

@@ -1,184 +1,56 @@
-"""Run an experiment's grid on local worker processes or a dask cluster.
+"""Run an experiment's planned runs on an executor and commit each one as it arrives.
 
-The driver (this module, one process) plans the runs, skips those already done
-in the HDF5 file, fans the rest out and commits each result to the file as it
-arrives (:class:`analysis.store.Store`); workers only compute
-(:func:`analysis.runs.execute`) and never touch the file.
+The driver (this module, one process) asks the family for its runs
+(:meth:`Family.plan`), skips those already done in the file, hands the rest to
+an executor (:mod:`analysis.executors`) and commits every result to the store
+(:class:`analysis.store.Store`) as it arrives; workers only compute
+(:func:`analysis.worker.execute`) and never touch the file.
 
-Pretraining is shared per seed: each seed's auxiliary-task pretraining is a
-task of its own, committed to ``/pretrain/seed_<s>``; the PT+FT runs of that
-seed are handed out once it is committed, with the pretrained parameters
-(4 x D floats) inside the task. A resumed sweep reuses the stored pretraining.
-If a seed's pretraining fails, its PT+FT runs are recorded as failed.
-
-Local workers are ``spawn``-ed processes with one BLAS/numba/OpenMP thread each
-(set in the environment they inherit); numba functions are compiled once in
-the driver before the fan-out (``cache=True`` puts them on disk for the
-workers). Tasks are handed out a few at a time in plan order (seed by seed),
-so a worker's cached test set and auxiliary data are reused.
+A run is handed out once every run it needs is committed, with their outputs
+(:meth:`Store.outputs`) as its inputs; if one of them failed, the run is
+committed as failed with that error. Ready runs that share a batch key go to
+one task (e.g. networks trained as one stacked model); each is still committed
+on its own. Tasks are handed out a few at a time in plan order, so a worker's
+per-process caches (a seed's data) are reused.
 """
-import concurrent.futures as cf
+import collections
 import contextlib
-import itertools
-import multiprocessing
 import os
 import sys
 import time
 
-import numpy as np
-
-from . import runs
 from solvers.errors import InputError
 
-from .store import Store, check_target, pretrain_key, run_id
+from . import executors
+from .families import get_family
+from .store import Store, check_target
 
-THREAD_VARS = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+def check_device(device):
+    """Raise a typed error unless ``device`` is usable here (``"cuda"``: a GPU is present).
 
-
-def plan(config):
-    """All runs of an experiment, in execution order.
-
-    Order: seed, grid point, method, variant, n. STL at n = 16 of every seed
-    and grid point (the gen. loss baseline) is added when the grid lacks it.
-
-    Returns
-    -------
-    list of (run_id, params)
-        ``params``: ``method, n, seed``, the grid values and the method's
-        variant values.
+    ``"cpu"`` needs nothing; anything else is checked by :func:`nets.device.resolve_device`
+    (torch is imported only then).
     """
-    grid = config["grid"]
-    out, seen = [], set()
-
-    def add(params):
-        rid = run_id(params)
-        if rid not in seen:
-            seen.add(rid)
-            out.append((rid, params))
-
-    for seed in config["seeds"]:
-        for combo in itertools.product(*grid.values()):
-            point = dict(zip(grid, combo))
-            add({"method": "stl", "n": 16, "seed": seed, **point})
-            for method in config["methods"]:
-                table = config["variants"].get(method, {})
-                variants = [dict(zip(table, vals)) for vals in zip(*table.values())] or [{}]
-                for variant in variants:
-                    for n in config["n"]:
-                        add({"method": method, "n": n, "seed": seed, **point, **variant})
-    return out
+    if device != "cpu":
+        from nets.device import resolve_device
+        resolve_device(device)
+    return device
 
 
-def needs_pretraining(params):
-    return params["method"] in runs.NEEDS_PRETRAINING
+def _executor(workers, scheduler):
+    if scheduler:
+        return executors.Dask(scheduler)
+    if workers == 0:
+        return executors.Serial()
+    return None  # local processes, started inside the single-threaded environment
 
 
-# ------------------------------------------------------------------ backends
-class _Serial:
-    """Runs each task at submission, in this process (``workers=0``; tests, debugging)."""
-
-    slots = 1
-
-    def submit(self, task):
-        fut = cf.Future()
-        fut.set_result(runs.execute(task))
-        return fut
-
-    def wait_any(self, futures):
-        return set(futures)
-
-    def close(self):
-        pass
-
-
-class _Local:
-    """``concurrent.futures.ProcessPoolExecutor`` with spawned single-threaded workers."""
-
-    def __init__(self, workers):
-        self.slots = workers
-        self.pool = cf.ProcessPoolExecutor(max_workers=workers,
-                                           mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_worker_init)
-
-    def submit(self, task):
-        return self.pool.submit(runs.execute, task)
-
-    def wait_any(self, futures):
-        return cf.wait(futures, return_when=cf.FIRST_COMPLETED).done
-
-    def close(self):
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-class _Dask:
-    """A dask.distributed scheduler at ``address``, running the same task function."""
-
-    def __init__(self, address):
-        from dask.distributed import Client
-        try:
-            self.client = Client(address, set_as_default=False)  # dask config: comm.timeouts.connect
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError(f"scheduler: cannot connect to {address!r}: {exc}") from None
-        self.slots = max(1, sum(self.client.nthreads().values()))
-
-    def submit(self, task):
-        return self.client.submit(runs.execute, task, pure=False)
-
-    def wait_any(self, futures):
-        from dask.distributed import wait
-        with self.client.as_current():
-            return set(wait(list(futures), return_when="FIRST_COMPLETED").done)
-
-    def close(self):
-        self.client.close()
-
-
-def _worker_init():
-    for var in THREAD_VARS:
-        os.environ[var] = "1"
-
-
-@contextlib.contextmanager
-def single_threaded_env():
-    """Set one thread per worker in the environment that spawned workers inherit."""
-    old = {var: os.environ.get(var) for var in THREAD_VARS}
-    os.environ.update({var: "1" for var in THREAD_VARS})
-    try:
-        yield
-    finally:
-        for var, value in old.items():
-            if value is None:
-                os.environ.pop(var, None)
-            else:
-                os.environ[var] = value
-
-
-def warm_up(config, methods):
-    """Compile (and cache on disk) the trainers' numba kernels on a tiny problem."""
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((3, 4))
-    y = X @ np.array([1.0, 0.0, 0.0, -1.0])
-    data = {"X": X, "y": y, "X_aux": X, "y_aux": y, "pretrained": np.full((4, 4), 0.5)}
-    for method in methods:
-        settings = {k: v for k, v in config["train"][method].items()
-                    if k in ("method", "lr", "rescale", "readout_init", "init")}
-        settings["max_steps"] = 10
-        try:
-            import warnings
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                runs.METHODS[method](data, settings)
-        except Exception:
-            pass  # warming is best effort; real errors surface in the runs
-
-
-# ------------------------------------------------------------------ driver
 def run_sweep(config, out, workers=None, scheduler=None, device="cpu", progress=True):
     """Run (or resume) an experiment sweep into an HDF5 file.
 
     Parameters
     ----------
-    config : dict
+    config : ExperimentConfig subclass
         From :func:`analysis.experiments.load_experiment`.
     out : str or os.PathLike
         HDF5 file; created, or resumed when it holds the same experiment and
@@ -188,108 +60,140 @@ def run_sweep(config, out, workers=None, scheduler=None, device="cpu", progress=
     scheduler : str, optional
         Address of a dask.distributed scheduler; replaces the local workers.
     device : {"cpu", "cuda"}
-        Passed to each task. The diagonal-network methods run on the CPU
-        solvers whatever it says.
+        Passed to each run (families on numpy/numba solvers use the CPU whatever it says).
     progress : bool
-        Show a tqdm bar (done / failed / ETA) on stderr.
+        Show a tqdm bar (runs done / failed / ETA) on stderr.
 
     Returns
     -------
     dict
-        ``{"done": int, "failed": int, "skipped": int, "wall_s": float}`` for this call.
+        ``{"runs": int, "done": int, "failed": int, "skipped": int, "wall_s": float}``:
+        every planned run (pretraining included) is counted once.
 
     Raises
     ------
     InputError
-        Bad ``out`` (see :func:`analysis.store.check_target`) or unreachable
-        ``scheduler``, checked before any work.
+        Bad ``out`` (see :func:`analysis.store.check_target`), ``device`` or
+        unreachable ``scheduler``, checked before any work.
     """
     from tqdm import tqdm
 
     start = time.perf_counter()
+    family = get_family(config.family)
+    check_device(device)
     check_target(out, config)  # before any work
-    remote = _Dask(scheduler) if scheduler else None
+    runs = family.plan(config)
+    by_id = {r.run_id: r for r in runs}
+    for r in runs:
+        missing = [d for d in r.needs if d not in by_id]
+        if missing:
+            raise RuntimeError(f"plan of {config.family!r}: run {r.run_id} needs unplanned {missing}")
+    executor = _executor(workers, scheduler)
     store = Store.open(out, config)
-    statuses = store.statuses()
-    todo = [(rid, p) for rid, p in plan(config) if statuses.get(rid) != "done"]
-    skipped = len(plan(config)) - len(todo)
-    pre_seeds = sorted({p["seed"] for _, p in todo if needs_pretraining(p)})
-    pretrained = {s: store.pretrained(s) for s in pre_seeds}
-    pre_todo = [s for s in pre_seeds if pretrained[s] is None]
-    counts = {"done": 0, "failed": 0, "skipped": skipped}
-    if not todo:
-        if remote is not None:
-            remote.close()
-        store.finalize()
-        return {**counts, "wall_s": time.perf_counter() - start}
-
-    warm_up(config, sorted({p["method"] for _, p in todo} | ({"stl"} if pre_todo else set())))
-    if remote is not None:
-        backend = remote
-    elif workers == 0:
-        backend = _Serial()
-    else:
-        backend = None
-    bar = tqdm(total=len(todo) + len(pre_todo), desc=config["name"], unit="run",
-               file=sys.stderr, disable=not progress, dynamic_ncols=True)
-    pending = [("pretrain", pretrain_key(s), {"seed": s}) for s in pre_todo]
-    pending += [("run", rid, p) for rid, p in todo]
-    failed_pretrain = {}
-
-    def ready(item):
-        kind, _, params = item
-        return kind == "pretrain" or not needs_pretraining(params) or \
-            params["seed"] in failed_pretrain or pretrained.get(params["seed"]) is not None
-
-    with contextlib.ExitStack() as stack:
-        if backend is None:
-            stack.enter_context(single_threaded_env())
-            backend = _Local(workers or os.cpu_count() or 1)
-        stack.callback(backend.close)
-        stack.callback(bar.close)
-        window = 2 * backend.slots
-        in_flight = {}
-        while pending or in_flight:
-            while len(in_flight) < window:
-                item = next((it for it in pending if ready(it)), None)
-                if item is None:
-                    break
-                pending.remove(item)
-                kind, key, params = item
-                if kind == "run" and needs_pretraining(params) and params["seed"] in failed_pretrain:
-                    record = {"status": "failed", "wall_s": 0.0, "arrays": {},
-                              "error": f"pretraining of seed {params['seed']} failed: "
-                                       f"{failed_pretrain[params['seed']]}"}
-                    _commit(store, kind, key, params, record, counts, bar)
-                    continue
-                task = {"kind": kind, "run_id": key, "params": params, "config": config,
-                        "device": device,
-                        "pretrained": pretrained.get(params["seed"]) if kind == "run" else None}
-                in_flight[backend.submit(task)] = item
-            if not in_flight:
-                if pending:  # cannot happen: every waiting run's pretraining is queued
-                    raise RuntimeError(f"sweep stalled with {len(pending)} runs waiting")
-                continue
-            for fut in backend.wait_any(in_flight):
-                kind, key, params = in_flight.pop(fut)
-                try:
-                    record = fut.result()
-                except Exception as exc:  # worker died, or the scheduler lost it
-                    record = {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
-                              "wall_s": float("nan"), "arrays": {}}
-                _commit(store, kind, key, params, record, counts, bar)
-                if kind == "pretrain":
-                    if record["status"] == "done":
-                        pretrained[params["seed"]] = np.asarray(record["arrays"]["params"])
-                    else:
-                        failed_pretrain[params["seed"]] = record.get("error", "")
-    store.finalize()
+    try:
+        todo = [r for r in runs if store.statuses.get(r.run_id) != "done"]
+        counts = {"runs": len(runs), "done": 0, "failed": 0, "skipped": len(runs) - len(todo)}
+        if todo:
+            family.warm_up(config, todo)
+            with contextlib.ExitStack() as stack:
+                if executor is None:
+                    stack.enter_context(executors.single_threaded_env())
+                    executor = executors.Local(workers or os.cpu_count() or 1)
+                stack.callback(executor.close)
+                bar = tqdm(total=len(todo), desc=config.name, unit="run", file=sys.stderr,
+                           disable=not progress, dynamic_ncols=True)
+                stack.callback(bar.close)
+                _drive(config, store, executor, todo, by_id, device, counts, bar)
+        store.close()
+    finally:
+        if store.journal is not None:
+            store.journal.close()
+        if executor is not None and scheduler:
+            executor.close()
     return {**counts, "wall_s": time.perf_counter() - start}
 
 
-def _commit(store, kind, key, params, record, counts, bar):
-    store.commit(kind, key, params, record)
-    if kind == "run":
-        counts["done" if record["status"] == "done" else "failed"] += 1
-    bar.update(1)
-    bar.set_postfix(done=counts["done"], failed=counts["failed"], refresh=False)
+def _drive(config, store, executor, todo, by_id, device, counts, bar):
+    """Hand out ``todo`` in plan order as their needs are committed; commit every result.
+
+    Ready runs with the same batch key (:meth:`Family.batch_key`) go to one task,
+    up to :attr:`Family.max_batch` runs.
+    """
+    family = store.family
+    failed = {}                                   # run_id -> error, failed in this sweep
+    waiting = collections.defaultdict(list)       # need -> runs waiting for it
+    blocked = {}                                  # run_id -> number of needs not committed
+    ready = collections.OrderedDict()             # batch key -> deque of ready runs, plan order
+
+    def make_ready(run):
+        key = family.batch_key(config, run.params)
+        ready.setdefault(run.run_id if key is None else ("batch", key),
+                         collections.deque()).append(run)
+
+    for r in todo:
+        open_needs = [d for d in r.needs if store.statuses.get(d) != "done"]
+        if open_needs:
+            blocked[r.run_id] = len(open_needs)
+            for d in open_needs:
+                waiting[d].append(r)
+        else:
+            make_ready(r)
+
+    def commit(run, record):
+        store.commit(run, record)
+        ok = record["status"] == "done"
+        counts["done" if ok else "failed"] += 1
+        if not ok:
+            failed[run.run_id] = record.get("error", "")
+        bar.update(1)
+        bar.set_postfix(done=counts["done"], failed=counts["failed"], refresh=False)
+        for dependent in waiting.pop(run.run_id, ()):
+            blocked[dependent.run_id] -= 1
+            if blocked[dependent.run_id] == 0:
+                make_ready(dependent)
+
+    def next_batch():
+        key = next(iter(ready))
+        queue = ready[key]
+        batch = [queue.popleft() for _ in range(min(len(queue), max(1, family.max_batch)))]
+        if not queue:
+            del ready[key]
+        return batch
+
+    in_flight = {}
+    window = 2 * executor.slots
+    while ready or in_flight:
+        while ready and len(in_flight) < window:
+            batch = []
+            for run in next_batch():
+                bad = [d for d in run.needs if d in failed]
+                if bad:
+                    commit(run, {"status": "failed", "wall_s": 0.0,
+                                 "error": f"needs run {bad[0]} ({_describe(by_id[bad[0]])}), "
+                                          f"which failed: {failed[bad[0]]}"})
+                else:
+                    batch.append(run)
+            if not batch:
+                continue
+            task = {"family": config.family, "config": config, "device": device,
+                    "runs": [{"run_id": r.run_id, "params": r.params,
+                              "inputs": {d: store.outputs(d) for d in r.needs}} for r in batch]}
+            in_flight[executor.submit(task)] = batch
+        if not in_flight:
+            continue
+        for fut in executor.wait_any(in_flight):
+            batch = in_flight.pop(fut)
+            try:
+                records = fut.result()
+            except Exception as exc:  # the worker died, or the scheduler lost it
+                records = [{"status": "failed", "error": f"{type(exc).__name__}: {exc}",
+                            "wall_s": float("nan")}] * len(batch)
+            for run, record in zip(batch, records):
+                commit(run, record)
+    stuck = [k for k, v in blocked.items() if v > 0]
+    if stuck:
+        raise RuntimeError(f"sweep stalled: {len(stuck)} runs wait for runs that never ran")
+
+
+def _describe(run):
+    return ", ".join(f"{k} {v}" for k, v in run.params.items())

@@ -1,6 +1,11 @@
-"""HDF5 store: round trip, stable ids, repair after a kill, refusal of foreign files."""
+"""HDF5 store: round trip (dtypes kept), artefacts, journal and folds, kills, refusals."""
 import hashlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 
 import h5py
 import numpy as np
@@ -9,11 +14,17 @@ import pytest
 import analysis
 from analysis import store as st
 from analysis.experiments import load_experiment
+from analysis.families import PlannedRun
+from analysis.store import writer
+from analysis.store.journal import journal_path
 from solvers.errors import InputError
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 TOML = """
+family = "diagonal"
 description = "store test"
-methods = ["stl", "ptft"]
+regimes = ["stl", "ptft"]
 n = [16, 32]
 seeds = 2
 [teacher]
@@ -31,134 +42,259 @@ readout_init = [1e-3, 1e-4]
 
 
 @pytest.fixture
-def config(tmp_path):
+def toml(tmp_path):
     path = tmp_path / "exp.toml"
     path.write_text(TOML)
-    return load_experiment(str(path))
+    return str(path)
 
 
-def _record(test_mse, D=20, seed=0):
+@pytest.fixture
+def config(toml):
+    return load_experiment(toml)
+
+
+def _record(test_mse, D=20, seed=0, artefacts=None):
     rng = np.random.default_rng(seed)
-    return {"status": "done", "error": "", "test_mse": test_mse, "train_loss": 1e-20,
-            "wall_s": 0.5, "steps": 7, "converged": True, "certificate": float("nan"),
-            "arrays": {"beta": rng.standard_normal(D), "params": rng.standard_normal((4, D))}}
+    return {"status": "done", "error": "", "wall_s": 0.5,
+            "scalars": {"test_mse": test_mse, "train_loss": 1e-20, "steps": 7, "converged": True,
+                        "certificate": float("nan")},
+            "arrays": {"beta": rng.standard_normal(D),
+                       "weights": rng.standard_normal((4, D)).astype(np.float32),
+                       "counts": np.arange(5, dtype=np.int16)},
+            "artefacts": artefacts or {}}
+
+
+def _run(params, summary=True):
+    return PlannedRun.of(params, summary=summary)
 
 
 def _digest(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
-def test_run_id_is_stable_and_distinguishes_params():
-    a = {"method": "stl", "n": 16, "seed": 0, "overlap": 4}
-    b = {"overlap": 4, "seed": 0, "n": 16, "method": "stl"}
-    assert st.run_id(a) == st.run_id(b)
-    assert st.run_id(a) != st.run_id({**a, "n": 32})
-    assert len(st.run_id(a)) == 16
+RUNS = [("stl", 16, 0, 4, 0.8), ("stl", 32, 0, 4, 0.2), ("ptft", 32, 0, 4, 0.02),
+        ("stl", 16, 1, 4, 0.5), ("stl", 32, 1, 4, 0.1)]
 
 
-def test_round_trip(config, tmp_path):
-    path = tmp_path / "out.h5"
-    s = st.Store.open(path, config)
-    rows = []
-    for i, (method, n, seed, overlap, mse) in enumerate(
-            [("stl", 16, 0, 4, 0.8), ("stl", 32, 0, 4, 0.2), ("ptft", 32, 0, 4, 0.02),
-             ("stl", 16, 1, 4, 0.5), ("stl", 32, 1, 4, 0.1)]):
-        params = {"method": method, "n": n, "seed": seed, "overlap": overlap}
-        if method == "ptft":
+def _commit_runs(s):
+    out = []
+    for i, (regime, n, seed, overlap, mse) in enumerate(RUNS):
+        params = {"regime": regime, "n": n, "seed": seed, "overlap": overlap, "k": 4}
+        if regime == "ptft":
             params.update(rescale=0.1, readout_init=1e-4)
         rec = _record(mse, seed=i)
-        s.commit("run", st.run_id(params), params, rec)
-        rows.append((params, rec))
-    failed = {"method": "stl", "n": 32, "seed": 0, "overlap": 0}
-    s.commit("run", st.run_id(failed), failed,
-             {"status": "failed", "error": "ValueError: boom", "wall_s": 0.1, "arrays": {}})
-    s.finalize()
+        s.commit(_run(params), rec)
+        out.append((params, rec))
+    return out
 
-    with h5py.File(path, "r") as f:
-        assert f.attrs["experiment"] == config["name"]
-        assert json.loads(f.attrs["config"]) == json.loads(st.config_json(config))
-        assert f.attrs["featreuse_version"] and f.attrs["created"]
-        g = f["runs"][st.run_id(failed)]
-        assert g.attrs["status"] == "failed" and g.attrs["error"] == "ValueError: boom"
-        assert f["runs"][st.run_id(rows[0][0])]["beta"].compression == "lzf"
 
+def _check_round_trip(path, rows, failed):
     df = analysis.load(path)
-    assert len(df) == 5 and st.run_id(failed) not in set(df["run_id"])
+    assert len(df) == 5 and failed.run_id not in set(df["run_id"])
     for params, rec in rows:
-        row = df[df["run_id"] == st.run_id(params)].iloc[0]
-        assert row["method"] == params["method"] and row["n"] == params["n"]
+        row = df[df["run_id"] == PlannedRun.of(params).run_id].iloc[0]
+        assert row["regime"] == params["regime"] and row["n"] == params["n"]
         assert row["seed"] == params["seed"] and row["overlap"] == params["overlap"]
-        assert row["test_mse"] == rec["test_mse"] and row["steps"] == 7
-        back_params, attrs, arrays = st.read_run(path, st.run_id(params))
+        assert row["test_mse"] == rec["scalars"]["test_mse"] and row["steps"] == 7
+        back_params, attrs, arrays = st.read_run(path, PlannedRun.of(params).run_id)
         assert back_params == params and attrs["status"] == "done"
-        np.testing.assert_array_equal(arrays["beta"], rec["arrays"]["beta"])
-        np.testing.assert_array_equal(arrays["params"], rec["arrays"]["params"])  # stored as given
-    ptft = df[df["method"] == "ptft"].iloc[0]
+        for name, arr in rec["arrays"].items():  # dtype and values kept
+            assert arrays[name].dtype == arr.dtype
+            np.testing.assert_array_equal(arrays[name], arr)
+    ptft = df[df["regime"] == "ptft"].iloc[0]
     assert ptft["rescale"] == 0.1 and ptft["readout_init"] == 1e-4
-    assert np.isnan(df[df["method"] == "stl"]["rescale"]).all()
+    assert np.isnan(df[df["regime"] == "stl"]["rescale"]).all()
     # gen_loss: test MSE over STL n=16 of the same seed and overlap
-    expect = {0.8: 1.0, 0.2: 0.25, 0.02: 0.025, 0.5: 1.0, 0.1: 0.2}
-    for mse, gl in expect.items():
+    for mse, gl in {0.8: 1.0, 0.2: 0.25, 0.02: 0.025, 0.5: 1.0, 0.1: 0.2}.items():
         assert np.isclose(df.loc[df["test_mse"] == mse, "gen_loss"].iloc[0], gl, rtol=1e-14)
-    # finalize wrote the same column into the file
-    with h5py.File(path, "r") as f:
-        np.testing.assert_allclose(f["summary"]["gen_loss"][:], df["gen_loss"].to_numpy())
-    assert s.statuses() == {**{st.run_id(p): "done" for p, _ in rows}, st.run_id(failed): "failed"}
+    return df
 
 
-def test_retry_replaces_failed_group(config, tmp_path):
+def test_round_trip_before_and_after_the_fold(config, tmp_path):
     path = tmp_path / "out.h5"
     s = st.Store.open(path, config)
-    p = {"method": "stl", "n": 16, "seed": 0, "overlap": 4}
-    s.commit("run", st.run_id(p), p, {"status": "failed", "error": "x", "arrays": {}})
-    s.commit("run", st.run_id(p), p, _record(0.3))
-    assert s.statuses() == {st.run_id(p): "done"}
+    rows = _commit_runs(s)
+    failed = _run({"regime": "stl", "n": 32, "seed": 0, "overlap": 0, "k": 4})
+    s.commit(failed, {"status": "failed", "error": "ValueError: boom", "wall_s": 0.1})
+    # not folded yet: the runs are in the journal, and readers see them
+    assert os.path.exists(journal_path(path))
+    with h5py.File(path, "r") as f:
+        assert len(f["runs"]) == 0
+    before = _check_round_trip(path, rows, failed)
+    s.close()
+    assert not os.path.exists(journal_path(path))
+    after = _check_round_trip(path, rows, failed)
+    cols = ["run_id", "regime", "n", "seed", "test_mse", "gen_loss", "overlap"]
+    assert before.sort_values("run_id")[cols].reset_index(drop=True).equals(
+        after.sort_values("run_id")[cols].reset_index(drop=True))
+    with h5py.File(path, "r") as f:
+        assert f.attrs["experiment"] == config.name and f.attrs["family"] == "diagonal"
+        assert json.loads(f.attrs["config"]) == json.loads(st.config_json(config))
+        assert f.attrs["featreuse_version"] and f.attrs["created"]
+        g = f["runs"][failed.run_id]
+        assert g.attrs["status"] == "failed" and g.attrs["error"] == "ValueError: boom"
+        done = f["runs"][PlannedRun.of(rows[0][0]).run_id]
+        assert done["beta"].compression == "lzf" and done["weights"].dtype == np.float32
+    assert st.statuses(path) == {**{PlannedRun.of(p).run_id: "done" for p, _ in rows},
+                                 failed.run_id: "failed"}
+
+
+def test_runs_without_a_summary_row_are_stored_but_not_summarised(config, tmp_path):
+    path = tmp_path / "out.h5"
+    s = st.Store.open(path, config)
+    pre = _run({"regime": "pretrain", "seed": 0}, summary=False)
+    s.commit(pre, _record(0.3))
+    s.close()
+    assert st.statuses(path) == {pre.run_id: "done"}
+    assert len(analysis.load(path)) == 0
+
+
+def test_artefacts_are_files_with_hash_and_outputs_read_them(config, tmp_path):
+    path = tmp_path / "out.h5"
+    s = st.Store.open(path, config)
+    blob = os.urandom(100_000)
+    run = _run({"regime": "pretrain", "seed": 0}, summary=False)
+    s.commit(run, _record(0.3, artefacts={"weights.pt": blob}))
+    for folded in (False, True):
+        out = s.outputs(run.run_id)
+        assert out.read_artefact("weights.pt") == blob
+        file_path, sha = out.artefacts["weights.pt"]
+        assert file_path == os.path.join(str(tmp_path), "out.artefacts", run.run_id, "weights.pt")
+        assert sha == hashlib.sha256(blob).hexdigest()
+        np.testing.assert_array_equal(out.arrays["counts"], np.arange(5, dtype=np.int16))
+        s.fold()
+    s.close()
+    _, attrs, _ = st.read_run(path, run.run_id)
+    record = json.loads(attrs["artefacts"])["weights.pt"]
+    assert record == {"path": os.path.join("out.artefacts", run.run_id, "weights.pt"),
+                      "sha256": sha, "bytes": len(blob)}
+    with open(file_path, "r+b") as f:  # damage the file
+        f.write(b"x")
+    with pytest.raises(InputError, match="does not match its recorded sha256"):
+        out.read_artefact("weights.pt")
+    with pytest.raises(InputError, match="not recorded"):
+        out.read_artefact("other")
+
+
+def test_retry_replaces_failed_run(config, tmp_path):
+    path = tmp_path / "out.h5"
+    s = st.Store.open(path, config)
+    run = _run({"regime": "stl", "n": 16, "seed": 0, "overlap": 4, "k": 4})
+    s.commit(run, {"status": "failed", "error": "x", "wall_s": 0.0})
+    s.fold()
+    s.commit(run, _record(0.3))
+    assert st.statuses(path) == {run.run_id: "done"}
+    assert list(analysis.load(path)["test_mse"]) == [0.3]
+    s.close()
+    assert st.statuses(path) == {run.run_id: "done"}
     assert list(analysis.load(path)["test_mse"]) == [0.3]
 
 
-def test_reopen_repairs_a_kill_mid_commit(config, tmp_path):
+def test_folds_keep_every_run_and_empty_the_journal(config, tmp_path, monkeypatch):
+    monkeypatch.setattr(writer, "FOLD_MIN_BYTES", 2_000)  # fold every few commits
+    monkeypatch.setattr(writer, "FOLD_RATIO", 0.0)
     path = tmp_path / "out.h5"
     s = st.Store.open(path, config)
-    p1 = {"method": "stl", "n": 16, "seed": 0, "overlap": 4}
-    p2 = {"method": "stl", "n": 32, "seed": 0, "overlap": 4}
-    s.commit("run", st.run_id(p1), p1, _record(0.4))
-    s.commit("run", st.run_id(p2), p2, _record(0.1))
-    with h5py.File(path, "a") as f:
-        # a group cut before its status was written, and a lost summary row
-        f["runs"].create_group("deadbeefdeadbeef").create_dataset("beta", data=np.zeros(3))
-        for col in f["summary"]:
-            f["summary"][col].resize((1,))
-    s2 = st.Store.open(path, config)
-    assert s2.statuses() == {st.run_id(p1): "done", st.run_id(p2): "done"}
+    folds = []
+    real = s.fold
+    monkeypatch.setattr(s, "fold", lambda: (folds.append(s.folded_seq), real())[1])
+    ids = []
+    for i in range(40):
+        run = _run({"regime": "stl", "n": 16 + i, "seed": 0, "overlap": 4, "k": 4})
+        s.commit(run, _record(0.1 + i, seed=i))
+        ids.append(run.run_id)
+    assert len(folds) >= 10  # folded on the way, not only at the end
     df = analysis.load(path)
-    assert sorted(df["test_mse"]) == [0.1, 0.4]
-    assert np.isclose(df.loc[df["n"] == 32, "gen_loss"].iloc[0], 0.25)
+    assert sorted(df["run_id"]) == sorted(ids)
+    s.close()
+    with h5py.File(path, "r") as f:
+        assert sorted(f["runs"]) == sorted(ids) and f.attrs["journal_seq"] == 40
+        assert f["summary"]["run_id"].shape == (40,)
+    assert sorted(analysis.load(path)["run_id"]) == sorted(ids)
 
 
-def test_foreign_files_are_refused_untouched(config, tmp_path):
+KILL_IN_FOLD = textwrap.dedent("""
+    import os, signal, sys
+    import numpy as np
+    from analysis.experiments import load_experiment
+    from analysis.families import PlannedRun
+    from analysis.store import Store
+    config = load_experiment(sys.argv[1])
+    s = Store.open(sys.argv[2], config)
+    for i in range(int(sys.argv[3])):
+        s.commit(PlannedRun.of({"regime": "stl", "n": 16 + i, "seed": 0, "overlap": 4, "k": 4}),
+                 {"status": "done", "error": "", "wall_s": 0.0,
+                  "scalars": {"test_mse": 1.0 + i}, "arrays": {"beta": np.full(20, i, np.float32)}})
+    os.replace = lambda *a: os.kill(os.getpid(), signal.SIGKILL)  # die just before the swap
+    s.fold()
+""")
+
+
+def test_kill_inside_a_fold_leaves_the_file_intact_and_the_journal_complete(toml, tmp_path):
+    path = str(tmp_path / "out.h5")
+    script = tmp_path / "kill.py"
+    script.write_text(KILL_IN_FOLD)
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    proc = subprocess.run([sys.executable, str(script), toml, path, "25"], env=env,
+                          capture_output=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
+    assert os.path.exists(path + writer.PARTIAL)  # the copy the fold was writing
+    with h5py.File(path, "r") as f:  # the file itself is the state before the fold
+        assert len(f["runs"]) == 0
+    df = analysis.load(path)  # readers merge the journal: all 25 runs
+    assert sorted(df["test_mse"]) == [1.0 + i for i in range(25)]
+    s = st.Store.open(path, load_experiment(toml))  # reopening removes the copy and folds
+    assert not os.path.exists(path + writer.PARTIAL)
+    with h5py.File(path, "r") as f:
+        assert len(f["runs"]) == 25
+    s.close()
+    params, _, arrays = st.read_run(path, PlannedRun.of(
+        {"regime": "stl", "n": 20, "seed": 0, "overlap": 4, "k": 4}).run_id)
+    assert arrays["beta"].dtype == np.float32 and (arrays["beta"] == 4).all()
+
+
+def test_foreign_and_damaged_files_are_refused_untouched(config, tmp_path):
     path = tmp_path / "out.h5"
     s = st.Store.open(path, config)
-    p = {"method": "stl", "n": 16, "seed": 0, "overlap": 4}
-    s.commit("run", st.run_id(p), p, _record(0.4))
+    s.commit(_run({"regime": "stl", "n": 16, "seed": 0, "overlap": 4, "k": 4}), _record(0.4))
+    s.close()
     before = _digest(path)
-    other = dict(config, name="another")
     with pytest.raises(InputError, match="holds experiment"):
-        st.Store.open(path, other)
-    changed = dict(config, n=[16, 64])
+        st.Store.open(path, type(config)(**{**config.as_dict(), "name": "another"}))
     with pytest.raises(InputError, match="another config.*n"):
-        st.Store.open(path, changed)
+        st.Store.open(path, type(config)(**{**config.as_dict(), "n": [16, 64]}))
     assert _digest(path) == before
     # only the description may differ
-    st.Store.open(path, dict(config, description="edited"))
+    st.Store.open(path, type(config)(**{**config.as_dict(), "description": "edited"})).close()
 
     text = tmp_path / "notes.h5"
     text.write_text("not hdf5")
     with pytest.raises(InputError, match="not an HDF5 file"):
         st.Store.open(text, config)
     assert text.read_text() == "not hdf5"
+    foreign = tmp_path / "foreign.h5"
+    with h5py.File(foreign, "w") as f:
+        f["x"] = np.arange(3)
+    with pytest.raises(InputError, match="not a featreuse sweep file"):
+        st.Store.open(foreign, config)
+    truncated = tmp_path / "cut.h5"
+    truncated.write_bytes(open(path, "rb").read()[:3000])
+    for call in (lambda: analysis.load(truncated), lambda: st.Store.open(truncated, config)):
+        with pytest.raises(InputError, match="cannot be read"):
+            call()
     with pytest.raises(InputError, match="does not exist"):
         st.Store.open(tmp_path / "missing" / "out.h5", config)
     with pytest.raises(InputError, match="directory"):
         st.Store.open(tmp_path, config)
-    with pytest.raises(InputError, match="not an HDF5 file"):
-        analysis.load(text)
+    with pytest.raises(InputError, match="does not exist"):
+        analysis.load(tmp_path / "missing.h5")
+
+
+def test_a_journal_without_its_file_is_refused(config, tmp_path):
+    path = tmp_path / "out.h5"
+    s = st.Store.open(path, config)
+    s.commit(_run({"regime": "stl", "n": 16, "seed": 0, "overlap": 4, "k": 4}), _record(0.4))
+    s.journal.close()  # as if killed: the journal stays
+    os.remove(path)
+    with pytest.raises(InputError, match="exists without its HDF5 file"):
+        st.Store.open(path, config)

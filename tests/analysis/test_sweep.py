@@ -1,4 +1,4 @@
-"""Sweeps: failures recorded, SIGKILL + resume, dask equals local, refusal before work."""
+"""Sweeps: failures recorded, dependencies, dask equals local, kills and resume, no orphans."""
 import hashlib
 import os
 import signal
@@ -8,20 +8,25 @@ import time
 
 import h5py
 import numpy as np
+import psutil
 import pytest
 
 import analysis
-from analysis import runs, store
+from analysis import store
 from analysis.experiments import load_experiment
-from analysis.sweep import plan, run_sweep
+from analysis.families.diagonal import execute as diag_execute
+from analysis.families.diagonal.plan import plan
+from analysis.sweep import run_sweep
 from solvers.errors import InputError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 TINY = """
+family = "diagonal"
 description = "tiny sweep"
-methods = ["stl", "ptft", "ptft_lp", "stl_lp"]
-n = [16, 24]
+{top}
+regimes = {regimes}
+n = {n}
 seeds = {seeds}
 [teacher]
 D = {D}
@@ -37,69 +42,82 @@ init = 1e-3
 """
 
 
-def _config(tmp_path, seeds=2, D=40, name="tiny"):
+def _config(tmp_path, seeds=2, D=40, name="tiny", regimes='["stl", "ptft", "ptft_lp", "stl_lp"]',
+            n="[16, 24]", top=""):
     path = tmp_path / f"{name}.toml"
-    path.write_text(TINY.format(seeds=seeds, D=D))
+    path.write_text(TINY.format(seeds=seeds, D=D, regimes=regimes, n=n, top=top))
     return load_experiment(str(path)), str(path)
 
 
-def _done_attrs(path):
-    with h5py.File(path, "r", locking=False) as f:
-        return {k: (g.attrs["finished"], g["beta"][:]) for k, g in f["runs"].items()
-                if g.attrs.get("status") == "done"}
+def _done(path):
+    """{run_id: (finished, beta)} of the done runs, journal included."""
+    return {rid: (attrs["finished"], arrays.get("beta"))
+            for rid, (_, attrs, arrays) in store.read_runs(path).items()
+            if attrs["status"] == "done"}
+
+
+def _summary_ids(config):
+    return {r.run_id for r in plan(config) if r.summary}
 
 
 def test_failed_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
     config, _ = _config(tmp_path)
-    real = runs.METHODS["stl"]
+    real = diag_execute.REGIMES["stl"]
 
     def flaky(data, settings):
         if data["X"].shape[0] == 24:
             raise FloatingPointError("injected failure at n = 24")
         return real(data, settings)
 
-    monkeypatch.setitem(runs.METHODS, "stl", flaky)
+    monkeypatch.setitem(diag_execute.REGIMES, "stl", flaky)
     out = tmp_path / "s.h5"
     counts = run_sweep(config, out, workers=0, progress=False)
-    total = len(plan(config))
-    bad = {rid for rid, p in plan(config) if p["method"] == "stl" and p["n"] == 24}
-    assert counts["failed"] == len(bad) == 4 and counts["done"] == total - 4
-    s = store.Store.open(out, config)
-    statuses = s.statuses()
+    runs = plan(config)
+    bad = {r.run_id for r in runs if r.params["regime"] == "stl" and r.params.get("n") == 24}
+    assert counts["failed"] == len(bad) == 4 and counts["done"] == len(runs) - 4
+    assert counts["runs"] == len(runs) and counts["skipped"] == 0
+    statuses = store.statuses(out)
     assert {k for k, v in statuses.items() if v == "failed"} == bad
     with h5py.File(out, "r") as f:
         for rid in bad:
-            assert f["runs"][rid].attrs["error"] == "FloatingPointError: injected failure at n = 24"
+            g = f["runs"][rid]
+            assert g.attrs["error"] == "FloatingPointError: injected failure at n = 24"
+            assert "flaky" in g.attrs["traceback"]
     df = analysis.load(out)
-    assert len(df) == total - 4 and not set(df["run_id"]) & bad
+    assert set(df["run_id"]) == _summary_ids(config) - bad
 
     # resume without the fault: failed runs are retried, done ones untouched
-    before = _done_attrs(out)
-    monkeypatch.setitem(runs.METHODS, "stl", real)
+    before = _done(out)
+    monkeypatch.setitem(diag_execute.REGIMES, "stl", real)
     counts = run_sweep(config, out, workers=0, progress=False)
-    assert counts == {**counts, "done": 4, "failed": 0, "skipped": total - 4}
-    after = _done_attrs(out)
+    assert (counts["done"], counts["failed"], counts["skipped"]) == (4, 0, len(runs) - 4)
+    after = _done(out)
     assert set(after) == set(before) | bad
     for rid, (finished, beta) in before.items():
         assert after[rid][0] == finished
         np.testing.assert_array_equal(after[rid][1], beta)
 
 
-def test_failed_pretraining_fails_its_ptft_runs_only(tmp_path, monkeypatch):
+def test_a_failed_pretraining_fails_the_runs_that_need_it(tmp_path, monkeypatch):
     config, _ = _config(tmp_path, seeds=1)
 
-    def broken(config, seed):
+    def broken(config, params):
         raise RuntimeError("no pretraining today")
 
-    monkeypatch.setattr(runs, "pretrain", broken)
+    monkeypatch.setattr(diag_execute, "execute_pretrain", broken)
     out = tmp_path / "p.h5"
     counts = run_sweep(config, out, workers=0, progress=False)
-    ptft = {rid for rid, p in plan(config) if p["method"] in ("ptft", "ptft_lp")}
-    assert counts["failed"] == len(ptft) and counts["done"] == len(plan(config)) - len(ptft)
+    runs = plan(config)
+    (pre,) = [r for r in runs if r.params["regime"] == "pretrain"]
+    ptft = {r.run_id for r in runs if r.params["regime"] in ("ptft", "ptft_lp")}
+    assert all(r.needs == (pre.run_id,) for r in runs if r.run_id in ptft)
+    assert counts["failed"] == len(ptft) + 1 and counts["done"] == len(runs) - len(ptft) - 1
     with h5py.File(out, "r") as f:
-        assert f["pretrain/seed_0"].attrs["status"] == "failed"
+        assert f["runs"][pre.run_id].attrs["status"] == "failed"
         for rid in ptft:
-            assert "no pretraining today" in f["runs"][rid].attrs["error"]
+            error = f["runs"][rid].attrs["error"]
+            assert error.startswith(f"needs run {pre.run_id} (regime pretrain, seed 0)")
+            assert "no pretraining today" in error
 
 
 def test_dask_cluster_equals_local_run(tmp_path):
@@ -125,29 +143,40 @@ def _cli(args, **kw):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
 
+def _kill_after(proc, path, at_least, deadline_s=120):
+    """Wait until ``path`` holds ``at_least`` done runs, SIGKILL ``proc``; the committed runs."""
+    deadline = time.time() + deadline_s
+    try:
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                if sum(s == "done" for s in store.statuses(path).values()) >= at_least:
+                    break
+            except InputError:
+                pass  # not created yet
+            time.sleep(0.05)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode()[-2000:]
+    return _done(path)
+
+
+def _same_summaries(a_path, b_path, cols):
+    a = analysis.load(a_path).set_index("run_id").sort_index()
+    b = analysis.load(b_path).set_index("run_id").sort_index()
+    assert list(a.index) == list(b.index)
+    for col in cols:
+        np.testing.assert_array_equal(a[col].to_numpy(), b[col].to_numpy())
+    return len(a)
+
+
 def test_sigkill_mid_sweep_then_resume_matches_uninterrupted(tmp_path):
     config, toml = _config(tmp_path, seeds=10, D=150, name="killme")
     total = len(plan(config))
     killed, clean = tmp_path / "killed.h5", tmp_path / "clean.h5"
-    proc = _cli(["run", toml, "--out", str(killed), "--workers", "2", "--no-progress"],
-                start_new_session=True)
-    done_at_kill = {}
-    deadline = time.time() + 120
-    try:
-        while time.time() < deadline and proc.poll() is None:
-            try:
-                done_at_kill = _done_attrs(killed)
-            except (OSError, KeyError):
-                done_at_kill = {}  # not created yet, or caught mid-commit
-            if len(done_at_kill) >= 3:
-                break
-            time.sleep(0.01)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)  # the driver and its workers
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode()[-2000:]
-    done_at_kill = _done_attrs(killed)  # the file as the kill left it
+    proc = _cli(["run", toml, "--out", str(killed), "--workers", "2", "--no-progress"])
+    done_at_kill = _kill_after(proc, killed, 3)
     print(f"killed after {len(done_at_kill)} of {total} runs")
     assert 3 <= len(done_at_kill) < total
 
@@ -155,7 +184,7 @@ def test_sigkill_mid_sweep_then_resume_matches_uninterrupted(tmp_path):
     out, err = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, err.decode()[-2000:]
     assert f"{len(done_at_kill)} already done" in out.decode()
-    after = _done_attrs(killed)
+    after = _done(killed)
     assert len(after) == total
     for rid, (finished, beta) in done_at_kill.items():  # not recomputed
         assert after[rid][0] == finished
@@ -164,11 +193,69 @@ def test_sigkill_mid_sweep_then_resume_matches_uninterrupted(tmp_path):
     uninterrupted = _cli(["run", toml, "--out", str(clean), "--workers", "2", "--no-progress"])
     _, err = uninterrupted.communicate(timeout=300)
     assert uninterrupted.returncode == 0, err.decode()[-2000:]
-    a = analysis.load(killed).set_index("run_id").sort_index()
-    b = analysis.load(clean).set_index("run_id").sort_index()
-    assert list(a.index) == list(b.index) and len(a) == total
-    for col in ("method", "n", "seed", "overlap", "test_mse", "gen_loss", "train_loss", "steps"):
-        np.testing.assert_array_equal(a[col].to_numpy(), b[col].to_numpy())
+    _same_summaries(killed, clean, ("regime", "n", "seed", "overlap", "test_mse", "gen_loss",
+                                    "train_loss", "steps"))
+
+
+def test_sigkill_at_random_moments_of_thousands_of_tiny_runs(tmp_path):
+    # 2,400 closed-form runs (readout-only flows, D = 8) committed in the driver: kills land
+    # in commits, in folds of the HDF5 file and in between; each one leaves a readable file
+    # holding every committed run, and the reruns resume to the uninterrupted result
+    config, toml = _config(tmp_path, seeds=200, D=8, name="many", regimes='["stl_lp"]',
+                           n="[1, 2, 3, 4, 5]")
+    total = len(plan(config))
+    assert total == 200 * 2 * 6  # 5 sizes and the n = 16 baseline, two grid points
+    killed, clean = tmp_path / "killed.h5", tmp_path / "clean.h5"
+    rng = np.random.default_rng(0)
+    committed = {}
+    for attempt in range(4):
+        target = int(rng.integers(len(committed) + 50, len(committed) + 500))
+        proc = _cli(["run", toml, "--out", str(killed), "--workers", "0", "--no-progress"])
+        time.sleep(float(rng.uniform(0.0, 0.05)))
+        now = _kill_after(proc, killed, target)
+        for rid, (finished, beta) in committed.items():  # earlier commits kept, not redone
+            assert now[rid][0] == finished
+        assert len(now) >= len(committed)
+        committed = now
+        assert len(analysis.load(killed)) == len(committed)  # the file reads at every point
+    assert 0 < len(committed) < total
+    proc = _cli(["run", toml, "--out", str(killed), "--workers", "0", "--no-progress"])
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert f"{len(committed)} already done" in out.decode()
+    proc = _cli(["run", toml, "--out", str(clean), "--workers", "0", "--no-progress"])
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert _same_summaries(killed, clean, ("regime", "n", "seed", "test_mse", "gen_loss",
+                                           "train_loss")) == total
+    assert not os.path.exists(str(killed) + ".journal")  # the finished sweep is one HDF5 file
+
+
+def test_no_worker_survives_a_sigkill_of_the_driver(tmp_path):
+    config, toml = _config(tmp_path, seeds=40, D=150, name="orphans")
+    out = tmp_path / "o.h5"
+    proc = _cli(["run", toml, "--out", str(out), "--workers", "2", "--no-progress"])
+    driver = psutil.Process(proc.pid)
+    deadline = time.time() + 60
+    children = []
+    while time.time() < deadline and proc.poll() is None:
+        children = driver.children(recursive=True)
+        workers = [c for c in children if "resource_tracker" not in " ".join(c.cmdline())]
+        if len(workers) >= 2 and any(s == "done" for s in _statuses_or_empty(out)):
+            break
+        time.sleep(0.05)
+    assert len(children) >= 2, "workers never started"
+    proc.send_signal(signal.SIGKILL)  # the driver only: its workers are not signalled
+    proc.wait()
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, [(p.pid, p.cmdline()) for p in alive]
+
+
+def _statuses_or_empty(path):
+    try:
+        return store.statuses(path).values()
+    except InputError:
+        return []
 
 
 def _digest(path):
@@ -178,60 +265,43 @@ def _digest(path):
 def test_bad_targets_fail_before_any_work(tmp_path, monkeypatch):
     config, _ = _config(tmp_path, seeds=1)
     calls = []
-    monkeypatch.setattr(runs, "execute", lambda task: calls.append(task))
+    monkeypatch.setattr(diag_execute, "execute", lambda *a: calls.append(a))
     with pytest.raises(InputError, match="does not exist"):
         run_sweep(config, tmp_path / "nowhere" / "x.h5", workers=0, progress=False)
     other, _ = _config(tmp_path, seeds=2)  # same experiment name, other config
     theirs = tmp_path / "theirs.h5"
-    store.Store.open(theirs, other)
+    store.Store.open(theirs, other).close()
     before = _digest(theirs)
     with pytest.raises(InputError, match="another config.*seeds"):
         run_sweep(config, theirs, workers=0, progress=False)
     assert _digest(theirs) == before and calls == []
 
 
-def test_certificate_hook_records_the_distance_to_the_convex_program(tmp_path):
-    # readout-only flows are exactly the weighted min-ell2 interpolant (an exact
-    # row of analysis.certify), so their recorded distance must be tiny
-    pytest.importorskip("analysis.certify")
-    path = tmp_path / "cert.toml"
-    path.write_text(TINY.format(seeds=1, D=30).replace(
-        'methods = ["stl", "ptft", "ptft_lp", "stl_lp"]',
-        'methods = ["stl", "ptft_lp", "stl_lp"]\ncertify = true'))
-    config = load_experiment(str(path))
+def test_cvxpy_certificates_are_recorded_for_exact_regimes(tmp_path):
+    # readout-only flows are exactly the weighted min-ell2 interpolant, the single-task
+    # flow exactly the (P-ent) minimiser: with the independent cvxpy programs every
+    # recorded distance is below the exact-row tolerance
+    config, _ = _config(tmp_path, seeds=1, D=30, regimes='["stl", "ptft_lp", "stl_lp"]',
+                        top="certify = true")
     out = tmp_path / "cert.h5"
     assert run_sweep(config, out, workers=0, progress=False)["failed"] == 0
     df = analysis.load(out)
-    lp = df[df["method"].isin(["stl_lp", "ptft_lp"])]
-    assert len(lp) == 8 and (lp["certificate"] < 1e-6).all()
+    assert len(df) == len(_summary_ids(config)) and (df["certificate"] < 1e-6).all(), \
+        df[["regime", "certificate"]]
     with h5py.File(out, "r") as f:
-        for rid in df.loc[df["method"] == "stl", "run_id"]:
-            a = f["runs"][rid].attrs
-            # the entropy program (cvxpy) either certifies or says why not
-            assert a["certificate"] < 1e-6 or a["certificate_error"], (a["certificate"],)
+        for rid in df["run_id"]:
+            assert f["runs"][rid].attrs["certificate_error"] == ""
 
 
-def test_fast_certificates_are_recorded_for_every_method(tmp_path):
+def test_fast_certificates_are_recorded_for_every_regime(tmp_path):
     # certify = "fast": Newton / closed form / fast l1,2 programs, cheap enough for every run
-    path = tmp_path / "fast.toml"
-    path.write_text(TINY.format(seeds=1, D=30).replace(
-        'methods = ["stl", "ptft", "ptft_lp", "stl_lp"]',
-        'methods = ["stl", "mtl", "ptft", "ptft_lp", "stl_lp"]\ncertify = "fast"'))
-    config = load_experiment(str(path))
+    config, _ = _config(tmp_path, seeds=1, D=30,
+                        regimes='["stl", "mtl", "ptft", "ptft_lp", "stl_lp"]', top='certify = "fast"')
     out = tmp_path / "fast.h5"
     assert run_sweep(config, out, workers=0, progress=False)["failed"] == 0
     df = analysis.load(out)
     assert np.isfinite(df["certificate"]).all()
-    exact = df[df["method"] != "mtl"]  # the single-task flows are their programs' minimisers
-    assert (exact["certificate"] < 1e-6).all(), exact[["method", "certificate"]]
+    exact = df[df["regime"] != "mtl"]  # the single-task flows are their programs' minimisers
+    assert (exact["certificate"] < 1e-6).all(), exact[["regime", "certificate"]]
     # MTL from small init is *not* the l1,2 minimiser: a measured, positive gap
-    assert (df.loc[df["method"] == "mtl", "certificate"] > 1e-6).all()
-
-
-def test_certify_setting_is_validated(tmp_path):
-    path = tmp_path / "bad.toml"
-    path.write_text(TINY.format(seeds=1, D=30).replace(
-        'methods = ["stl", "ptft", "ptft_lp", "stl_lp"]',
-        'methods = ["stl"]\ncertify = "sometimes"'))
-    with pytest.raises(TypeError, match="certify must be"):
-        load_experiment(str(path))
+    assert (df.loc[df["regime"] == "mtl", "certificate"] > 1e-6).all()

@@ -10,7 +10,7 @@ import numpy as np
 
 from solvers.errors import InputError, InputTypeError
 
-from .figure_files import save_figure
+from analysis.figure_files import save_figure
 
 #: (kind, label, colour, marker) of each curve.
 CURVES = (("stl", "STL flow vs implicit bias (exact)", "#444444", "o"),

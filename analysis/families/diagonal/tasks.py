@@ -69,7 +69,7 @@ class Teacher:
     overlap: int
 
 
-def _check_sizes(D, k_aux, k, overlap):
+def check_sizes(D, k_aux, k, overlap):
     check_scalar(D, "D", low=1, low_inclusive=True, integer=True)
     check_scalar(k_aux, "k_aux", low=1, high=D, low_inclusive=True, integer=True)
     check_scalar(k, "k", low=1, high=D, low_inclusive=True, integer=True)
@@ -102,7 +102,7 @@ def make_teacher(seed, D=1000, k_aux=40, k=40, overlap=40):
     -------
     Teacher
     """
-    _check_sizes(D, k_aux, k, overlap)
+    check_sizes(D, k_aux, k, overlap)
     rng = stream(seed, TEACHER_STREAM)
     # Fixed draw order, independent of k and overlap (see module docstring).
     order = rng.permutation(D)

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from solvers import penalties as P
 from solvers.errors import InputError, InputTypeError
 
-from .figure_files import save_figure
+from analysis.figure_files import save_figure
 
 __all__ = ["figure_1a", "figure_1bc", "figure_3a", "figure_3d", "penalty_figures"]
 

@@ -8,9 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from analysis import certify
+from analysis.certificate import EXACT_TOL, Certificate
+from analysis.families.diagonal import certification, reference_solver
+from analysis.families.diagonal.distance import distance_to_program
 from tests.solvers.conftest import make_problem
-from analysis.certify import Certificate, distance_to_program
 from solvers import finetune, train_multi, train_single
 from solvers.errors import InputError, InputTypeError
 
@@ -33,7 +34,7 @@ def test_stl_flow_is_the_implicit_bias_minimiser(stl_data, alpha):
     cert = distance_to_program("stl", res, X, y, init=alpha)
     assert isinstance(cert, Certificate) and cert.exact and cert.kind == "stl"
     assert cert.program == "implicit_bias[cvxpy]"
-    assert cert.distance <= certify.EXACT_TOL
+    assert cert.distance <= EXACT_TOL
     assert cert.status == "ok" and float(cert) == cert.distance
     # same minimiser, same objective (the trained beta interpolates to ~1e-12)
     assert cert.penalty_trained == pytest.approx(cert.penalty_convex, rel=1e-6, abs=1e-12)
@@ -46,7 +47,7 @@ def test_fast_and_cvxpy_entropy_backends_agree(stl_data):
         fast = implicit_bias(X, y, init=alpha, backend="fast")
         cert = distance_to_program("stl", fast.beta, X, y, init=alpha, backend="cvxpy",
                                    method="implicit_bias[fast]")
-        assert cert.distance <= certify.EXACT_TOL
+        assert cert.distance <= EXACT_TOL
 
 
 def test_ptft_flow_is_the_implicit_bias_of_the_finetuning_init():
@@ -57,7 +58,7 @@ def test_ptft_flow_is_the_implicit_bias_of_the_finetuning_init():
         ft = finetune(pre, X, y, rescale=s, readout_init=c)
         exact = distance_to_program("ptft", ft, X, y, pretrained=pre.params, rescale=s,
                                     readout_init=c)
-        assert exact.exact and exact.distance <= certify.EXACT_TOL
+        assert exact.exact and exact.distance <= EXACT_TOL
         # LL's idealised penalty is a different program: measured, never a failure
         ideal = distance_to_program("ptft_ideal", ft, X, y, pretrained=pre.params, rescale=s,
                                     readout_init=c)
@@ -71,7 +72,7 @@ def test_readout_only_flow_is_the_weighted_min_l2_interpolant(stl_data):
     init = rng.uniform(0.1, 1.0, (4, X.shape[1]))  # beta0 != 0, unequal weights
     res = train_single(X, y, init=init, train="readout")
     cert = distance_to_program("stl_lp", res, X, y, init=init)
-    assert cert.exact and cert.distance <= certify.EXACT_TOL
+    assert cert.exact and cert.distance <= EXACT_TOL
 
 
 def _gl_data():
@@ -83,14 +84,14 @@ def _gl_data():
 def test_weight_decayed_mtl_flow_reaches_the_group_lasso_minimiser():
     # LL teacher tasks, D = 40 (the quick table's problem): the flow reaches
     # stationarity (squared gradient norm < 1e-16) in ~1.4e4 steps
-    from analysis import tasks
+    from analysis.families.diagonal import tasks
     lam = 1e-2
     t = tasks.make_teacher(0, D=40, k_aux=8, k=4, overlap=2)
     Xa, ya = tasks.aux_data(0, t, 16)
     X, y = tasks.main_data(0, t, 8)
     Xs, ys = [Xa, X], [ya, y]
-    res = train_multi(Xs, ys, init=1e-2, method="flow", weight_decay=lam, tol=certify.WD_TOL,
-                      max_steps=certify.WD_MAX_STEPS)
+    res = train_multi(Xs, ys, init=1e-2, method="flow", weight_decay=lam, tol=certification.WD_TOL,
+                      max_steps=certification.WD_MAX_STEPS)
     assert res.converged
     cert = distance_to_program("mtl_wd", res, Xs, ys)
     assert cert.exact and cert.params["weight_decay"] == lam
@@ -153,7 +154,7 @@ def test_bad_inputs_raise_typed_errors(stl_data):
     with pytest.raises(InputError, match="backend"):
         distance_to_program("stl", beta, X, y, backend="torch")
     with pytest.raises(InputTypeError, match="quick"):
-        certify.certification_cases(quick="yes")
+        certification.certification_cases(quick="yes")
 
 
 def test_featreuse_check_quick_end_to_end(tmp_path, capsys):
@@ -175,7 +176,7 @@ def test_featreuse_check_quick_end_to_end(tmp_path, capsys):
 
 
 def test_plot_distance_vs_alpha_draws_the_rows(tmp_path):
-    from analysis.certify_plot import distance_vs_alpha, plot_distance_vs_alpha
+    from analysis.families.diagonal.certify_figure import distance_vs_alpha, plot_distance_vs_alpha
     rows = [Certificate(f"stl a={a}", "flow", "p", d, 0.0, 0.0, 0.0, 0.0, {"alpha": a},
                         True, "stl") for a, d in ((1e-2, 1e-10), (1e-3, 0.0))]
     rows.append(Certificate("mtl", "flow", "p", 0.3, 0.0, 0.0, 0.0, 0.0, {"alpha": 1e-2},
@@ -204,9 +205,9 @@ def test_inaccurate_cvxpy_reference_falls_back_to_the_newton_backend(stl_data, m
         out = real(*args, backend=backend, **kw)
         calls.append(backend)
         if backend == "cvxpy":
-            out.certificate = 10 * certify.REFERENCE_KKT  # as a loose Clarabel stop
+            out.certificate = 10 * reference_solver.REFERENCE_KKT  # as a loose Clarabel stop
         return out
     monkeypatch.setattr(convex, "implicit_bias", loose)
     cert = distance_to_program("stl", res, X, y, init=1e-1)
-    assert calls == ["cvxpy"] * len(certify.SOLVER_LADDER) + ["fast"]
+    assert calls == ["cvxpy"] * len(reference_solver.SOLVER_LADDER) + ["fast"]
     assert cert.info["solver_tol"] == "cvxpy inaccurate: fast" and cert.status == "ok", cert

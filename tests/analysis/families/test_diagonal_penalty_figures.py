@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from analysis import penalty_figures as F
+from analysis.families.diagonal import penalty_figures as F
 from solvers.errors import InputError, InputTypeError
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from analysis import tasks
+from analysis.families.diagonal import tasks
 from solvers.errors import InputError, InputTypeError
 
 

@@ -1,0 +1,53 @@
+"""featreuse run: run (or resume) a named experiment's sweep into an HDF5 file."""
+import os
+
+from solvers.errors import InputError
+
+HELP = "run a named experiment's sweep into an HDF5 file (resumes an existing one)"
+
+
+def configure(parser):
+    """Arguments of ``featreuse run``."""
+    parser.add_argument("name", help="experiment name (see `featreuse list`) or a path to a .toml file")
+    parser.add_argument("--quick", action="store_true", help="the experiment's small grid")
+    parser.add_argument("--seeds", type=int, default=None, help="number of seeds (0..N-1)")
+    parser.add_argument("--out", default=None,
+                        help="HDF5 file (default: results/NAME[-quick].h5); an existing file of "
+                             "the same experiment and options is resumed")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="local worker processes (default: CPU count; 0 = in this process)")
+    parser.add_argument("--scheduler", default=None, help="dask.distributed scheduler address")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"),
+                        help="device of the torch-based families (numpy families use the CPU)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def default_out(config):
+    """``results/<name>[-quick].h5`` under the current folder."""
+    return os.path.join("results", f"{config.name}{'-quick' if config.quick else ''}.h5")
+
+
+def run(args):
+    """Check every argument, then run or resume the sweep; print a one-line report.
+
+    Exit code 0 when every run is done, 1 when some failed (they are in the file
+    with their error).
+    """
+    from ..experiments import load_experiment
+    from ..sweep import check_device, run_sweep
+    if args.workers is not None and args.workers < 0:
+        raise InputError(f"--workers must be >= 0, got {args.workers}")
+    if args.seeds is not None and args.seeds < 1:
+        raise InputError(f"--seeds must be >= 1, got {args.seeds}")
+    config = load_experiment(args.name, quick=args.quick, seeds=args.seeds)
+    check_device(args.device)
+    out = args.out
+    if out is None:
+        out = default_out(config)
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+    counts = run_sweep(config, out, workers=args.workers, scheduler=args.scheduler,
+                       device=args.device, progress=not args.no_progress)
+    print(f"{config.name}: {counts['runs']} runs: {counts['done']} done, {counts['failed']} failed, "
+          f"{counts['skipped']} already done, {counts['wall_s']:.1f} s -> {out}")
+    return 1 if counts["failed"] else 0

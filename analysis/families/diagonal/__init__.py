@@ -1,0 +1,81 @@
+"""The diagonal linear network family (LL section 3): STL, MTL, PT+FT and linear probes.
+
+Modules: :mod:`.config` (experiment schema), :mod:`.tasks` (LL's teacher and
+data), :mod:`.plan` (runs and their pretraining), :mod:`.execute` (one run),
+:mod:`.figures` (gen. loss vs n), :mod:`.distance` / :mod:`.programs` /
+:mod:`.certification` (trained network vs convex program), :mod:`.penalty_figures`
+and :mod:`.certify_figure` (theory figures), :mod:`.demo` (``featreuse demo``).
+"""
+import numpy as np
+
+from ..base import Family
+from . import config as _config
+from . import demo, execute, plan
+
+
+class DiagonalFamily(Family):
+    """Diagonal linear networks trained by the exact flow or LL's gradient descent."""
+
+    name = "diagonal"
+    title = "diagonal linear networks (LL): STL, MTL, PT+FT, linear probes; exact flows"
+    metric = "gen_loss"
+    metric_label = "gen. loss (test MSE / STL's at n = 16)"
+    columns = ("test_mse", "train_loss", "steps", "certificate")
+    commands = {"demo": demo}
+
+    def parse_config(self, table, *, name, description, quick, seeds):
+        return _config.parse_config(table, name=name, description=description, quick=quick,
+                                    seeds=seeds)
+
+    def config_from_dict(self, data):
+        return _config.DiagonalConfig(**data)
+
+    def plan(self, config):
+        return plan.plan(config)
+
+    def warm_up(self, config, runs):
+        execute.warm_up(config, runs)
+
+    def execute(self, config, params, inputs, device):
+        return execute.execute(config, params, inputs, device)
+
+    def swept_columns(self, config):
+        cols = list(config.grid)
+        for table in config.variants.values():
+            cols += [k for k in table if k not in cols]
+        return cols
+
+    def swept_values(self, config, params):
+        # a swept setting that this regime does not vary: its fixed setting, if it has one
+        fixed = config.train.get(params["regime"], {})
+        return {c: params[c] if c in params else fixed.get(c, np.nan)
+                for c in self.swept_columns(config)}
+
+    def metric_values(self, df, config):
+        """gen_loss = test_mse / test_mse of STL at n = 16 with the same seed and grid point."""
+        keys = ["seed"] + list(config.grid)
+        base = df[(df["regime"] == "stl") & (df["n"] == plan.BASELINE_N)]
+        if config.variants.get("stl"):
+            base = base.iloc[0:0]  # ambiguous baseline: leave gen_loss NaN
+        base = base.groupby(keys)["test_mse"].first().rename("_stl16")
+        merged = df[keys].join(base, on=keys)
+        return (df["test_mse"] / merged["_stl16"]).to_numpy(dtype=float)
+
+    def figures(self, df, config):
+        from .figures import figure
+        return [("", figure(df, config, self.metric))]
+
+    def certification_cases(self, quick):
+        from .certification import certification_cases
+        return certification_cases(quick=quick)
+
+    def certification_figures(self, rows, out_dir):
+        from .certify_figure import plot_distance_vs_alpha
+        return plot_distance_vs_alpha(rows, out_dir)
+
+    def theory_figures(self, out_dir):
+        from .penalty_figures import penalty_figures
+        return penalty_figures(out_dir)
+
+
+FAMILY = DiagonalFamily()

@@ -1,0 +1,40 @@
+"""Every registered family: its cheapest named --quick grid through plan, run, store, load, figure."""
+import os
+
+import pytest
+
+import analysis
+from analysis.experiments import list_experiments, load_experiment
+from analysis.families import FAMILIES, get_family
+from analysis.plots import plot_file
+from analysis.store import summary
+from analysis.sweep import run_sweep
+
+
+def _cheapest_quick(family):
+    named = [name for name, (fam, _) in list_experiments().items() if fam == family]
+    assert named, f"family {family!r} has no named experiment"
+    configs = [load_experiment(name, quick=True) for name in named]
+    return min(configs, key=lambda c: len(get_family(family).plan(c)))
+
+
+@pytest.mark.parametrize("family_name", list(FAMILIES))
+def test_quick_grid_plans_runs_stores_loads_and_plots(family_name, tmp_path):
+    family = get_family(family_name)
+    config = _cheapest_quick(family_name)
+    runs = family.plan(config)
+    assert len({r.run_id for r in runs}) == len(runs)
+    ids = {r.run_id for r in runs}
+    for i, r in enumerate(runs):  # needs are planned, and planned before the run
+        assert set(r.needs) <= ids
+        assert all(runs.index(next(q for q in runs if q.run_id == d)) < i for d in r.needs)
+    out = tmp_path / "quick.h5"
+    counts = run_sweep(config, out, workers=2, progress=False)
+    assert counts == {**counts, "runs": len(runs), "done": len(runs), "failed": 0}
+    df = analysis.load(out)
+    assert sorted(df["run_id"]) == sorted(r.run_id for r in runs if r.summary)
+    assert list(df.columns) == summary.columns(family, config)
+    assert df[family.metric].notna().all()
+    paths = plot_file(out, tmp_path / "figs")
+    assert paths and all(os.path.getsize(p) > 0 for p in paths)
+    assert {os.path.splitext(p)[1] for p in paths} == {".png", ".pdf"}
