@@ -15,7 +15,7 @@ from solvers.errors import InputError
 
 from .figure_files import save_figure
 
-#: note printed under figures with +-2 SE bands on a log axis
+#: note printed under figures with +-2 SE bands on log axes (drawn by :func:`draw_bands`)
 BAND_NOTE = ("shaded: mean +- 2 SE over seeds; a band reaching the bottom edge has "
              "mean - 2 SE <= 0")
 
@@ -58,7 +58,7 @@ def select(frame, where):
     return frame[mask]
 
 
-def draw_mean_se(ax, x, mean, se, color, label, alpha=1.0, log=True):
+def draw_mean_se(ax, x, mean, se, color, label, alpha=1.0):
     """One curve: ``mean`` with a +-2 SE band; returns the band's ``(x, lo, hi, color, alpha)``.
 
     The band is drawn by :func:`draw_bands` once the axis limits are known.

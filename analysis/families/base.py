@@ -97,10 +97,13 @@ class RunOutputs:
     ----------
     arrays : dict name -> ndarray
     artefacts : dict name -> (absolute path, sha256 hex)
+    attrs : dict
+        The run's attributes: its scalars, ``status``, ``wall_s``, ...
     """
 
     arrays: dict = field(default_factory=dict)
     artefacts: dict = field(default_factory=dict)
+    attrs: dict = field(default_factory=dict)
 
     def read_artefact(self, name):
         """The bytes of artefact ``name``, checked against its sha256.

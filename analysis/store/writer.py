@@ -96,7 +96,7 @@ class Store:
         records = attrs.get("artefacts")
         artefacts = {} if not records else \
             {name: resolve(self.path, rec) for name, rec in json.loads(records).items()}
-        return RunOutputs(arrays=arrays, artefacts=artefacts)
+        return RunOutputs(arrays=arrays, artefacts=artefacts, attrs=attrs)
 
     # ------------------------------------------------------------ writing
     def commit(self, run, record):

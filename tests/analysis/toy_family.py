@@ -66,6 +66,7 @@ class ToyFamily(Family):
         blob = base.read_artefact("blob.bin")
         assert blob == f"seed {params['seed']}".encode() * 1000
         value = float(params["n"] + base.arrays["offset"][0])
+        assert base.attrs["value"] == params["seed"] and base.attrs["status"] == "done"
         return {"scalars": {"value": value}, "arrays": {"x": np.full(params["n"], value)}}
 
     def swept_columns(self, config):
