@@ -12,6 +12,7 @@ from .base import ExperimentConfig, Family, PlannedRun, RunOutputs, run_id
 #: family name -> module holding its ``FAMILY`` object
 FAMILIES = {
     "diagonal": "analysis.families.diagonal",
+    "wzr": "analysis.families.wzr",
     "chs": "analysis.families.chs",
 }
 

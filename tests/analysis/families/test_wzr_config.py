@@ -1,0 +1,91 @@
+"""The WZR family's experiment files, schema errors and plans."""
+import pytest
+
+from analysis.experiments import load_experiment
+from analysis.families import get_family
+from solvers.errors import InputError, InputTypeError
+
+NAMES = ("wzr-capacity", "wzr-covariance", "wzr-reweight", "wzr-align")
+FAMILY = get_family("wzr")
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("quick", [False, True])
+def test_named_experiments_plan_valid_runs(name, quick):
+    config = load_experiment(name, quick=quick)
+    assert config.family == "wzr" and config.kind == name.split("-")[1]
+    assert FAMILY.config_from_dict(config.as_dict()) == config
+    runs = FAMILY.plan(config)
+    ids = [r.run_id for r in runs]
+    assert len(set(ids)) == len(ids)
+    for i, run in enumerate(runs):
+        p = run.params
+        assert {"regime", "seed"} <= set(p) and (not run.summary or "n" in p)
+        assert all(ids.index(d) < i for d in run.needs)           # needs are planned first
+        assert set(FAMILY.swept_columns(config)) <= set(p) or p["regime"] in ("stl", "pretrain")
+
+
+def test_plans_count_and_link_their_runs():
+    c = load_experiment("wzr-capacity", quick=True)
+    assert len(FAMILY.plan(c)) == len(c.seeds) * len(c.n) * (1 + len(c.grid["r"]))
+    c = load_experiment("wzr-covariance")
+    n_mtl = len(c.grid["source"]) * len(c.grid["n_source"])
+    assert len(FAMILY.plan(c)) == len(c.seeds) * (1 + n_mtl)
+    c = load_experiment("wzr-align")
+    runs = {r.run_id: r for r in FAMILY.plan(c)}
+    for run in runs.values():
+        p = run.params
+        if p["regime"] == "mtl_aligned":        # aligns the MTL module of its seed, n, source
+            (need,) = run.needs
+            assert runs[need].params == {**p, "regime": "mtl"}
+        if p["regime"] in ("ptft", "ptft_aligned"):
+            (need,) = run.needs
+            assert runs[need].params == {"regime": "pretrain", "seed": p["seed"],
+                                         "source": p["source"]}
+            assert not runs[need].summary
+
+
+def _load(tmp_path, text):
+    path = tmp_path / "e.toml"
+    path.write_text('family = "wzr"\nseeds = 2\n' + text)
+    return load_experiment(str(path))
+
+
+BAD = [
+    ('kind = "capacity"\nn = [40]\ncolour = 1\n[grid]\nr = [1]\n', InputError,
+     "unknown key 'colour'"),
+    ('kind = "nonsense"\nn = [40]\n', InputError, "kind: unknown kind 'nonsense'"),
+    ('kind = 3\nn = [40]\n', InputTypeError, "kind must be a string"),
+    ('kind = "capacity"\nn = [40]\n', InputError, "grid.r must be set"),
+    ('kind = "capacity"\nn = [10]\n[grid]\nr = [1]\n', InputError,
+     r"n entries must be >= tasks.D = 20"),
+    ('kind = "capacity"\nn = [40]\n[grid]\nr = [0]\n', InputError, r"grid.r entries must be >= 1"),
+    ('kind = "capacity"\nn = [40]\n[grid]\nr = [1]\n[tasks]\nrank = 9\n', InputError,
+     r"tasks.rank = 9 must be <= tasks.k = 6"),
+    ('kind = "covariance"\nn = [5]\n[grid]\nsource = ["skewed"]\nn_source = [200]\n', InputError,
+     r"grid.source: unknown entry 'skewed'"),
+    ('kind = "covariance"\nn = [5]\n[grid]\nsource = ["aligned"]\nn_source = [200]\n[tasks]\n'
+     'kappa = -1.0\n', InputError, r"tasks.kappa must be > 0"),
+    ('kind = "covariance"\nn = [5]\n[grid]\nsource = ["aligned"]\nn_source = [200]\n[tasks]\n'
+     'cos = 1.5\n', InputError, r"tasks.cos must be in \[-1, 1\]"),
+    ('kind = "covariance"\nn = [5]\n[grid]\nsource = ["aligned"]\nn_source = [200]\n[tasks]\n'
+     'support = 60\n', InputError, r"tasks.support = 60 too large"),
+    ('kind = "covariance"\nn = [5]\nregimes = ["mtl"]\n[grid]\nsource = ["aligned"]\n'
+     'n_source = [200]\n', InputError, "regimes must include 'stl'"),
+    ('kind = "reweight"\nn = [40]\n[model]\nr = 0\n', InputError, r"model.r must be >= 1"),
+    ('kind = "reweight"\nn = [40]\n[tasks]\nnoisy_fraction = 1.0\n', InputError,
+     r"tasks.noisy_fraction must be in \[0, 1\)"),
+    ('kind = "reweight"\nn = [40]\n[grid]\nr = [1]\n', InputError, r"\[grid\]: unknown key 'r'"),
+    ('kind = "align"\nn = [20]\nregimes = ["stl", "mtl_aligned"]\n[grid]\nsource = ["rotated"]\n',
+     InputError, "'mtl_aligned' needs 'mtl'"),
+    ('kind = "align"\nn = [20]\n[grid]\nsource = ["rotated"]\n[model]\ncoverage = 1.5\n',
+     InputError, r"model.coverage must be in \(0, 1\]"),
+    ('kind = "align"\nn = [20]\n[grid]\nsource = ["rotated"]\n[model]\nstarts = 2.5\n',
+     InputTypeError, "model.starts must be an integer"),
+]
+
+
+@pytest.mark.parametrize("text, error, message", BAD)
+def test_bad_keys_and_values_are_named(tmp_path, text, error, message):
+    with pytest.raises(error, match=message):
+        _load(tmp_path, text)
