@@ -14,6 +14,7 @@ import concurrent.futures as cf
 import contextlib
 import multiprocessing
 import os
+import sys
 import threading
 import time
 
@@ -27,13 +28,18 @@ WATCH_INTERVAL = 0.2
 
 
 class Serial:
-    """Runs each task at submission, in this process (``workers=0``; tests, debugging)."""
+    """Runs each task at submission, in this process (``workers=0``; tests, debugging).
+
+    Like a worker, a task runs on one thread: BLAS and OpenMP pools are limited
+    (threadpoolctl) and so is torch once imported; the settings are restored after.
+    """
 
     slots = 1
 
     def submit(self, task):
         fut = cf.Future()
-        fut.set_result(worker.execute(task))
+        with one_thread():
+            fut.set_result(worker.execute(task))
         return fut
 
     def wait_any(self, futures):
@@ -97,6 +103,22 @@ class Dask:
 
     def close(self):
         self.client.close()
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Run the block with one BLAS/OpenMP thread, and one torch thread if torch is loaded."""
+    from threadpoolctl import threadpool_limits
+    torch = sys.modules.get("torch")
+    before = torch.get_num_threads() if torch is not None else None
+    with threadpool_limits(limits=1):
+        if torch is not None:
+            torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            if torch is not None:
+                torch.set_num_threads(before)
 
 
 @contextlib.contextmanager

@@ -96,8 +96,9 @@ def run_sweep(config, out, workers=None, scheduler=None, device="cpu", progress=
         if todo:
             family.warm_up(config, todo)
             with contextlib.ExitStack() as stack:
-                if executor is None:
+                if not scheduler:  # local work runs on one thread per process
                     stack.enter_context(executors.single_threaded_env())
+                if executor is None:
                     executor = executors.Local(workers or os.cpu_count() or 1)
                 stack.callback(executor.close)
                 bar = tqdm(total=len(todo), desc=config.name, unit="run", file=sys.stderr,

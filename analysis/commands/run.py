@@ -19,6 +19,12 @@ def configure(parser):
     parser.add_argument("--scheduler", default=None, help="dask.distributed scheduler address")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"),
                         help="device of the torch-based families (numpy families use the CPU)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a key of the experiment file (after [quick]), e.g. "
+                             "--set train.lr=0.1; repeatable")
+    parser.add_argument("--data", default=None, metavar="PATH",
+                        help="the experiment's data (same as --set data=PATH), e.g. an extracted "
+                             "cifar-100-python folder for the deep family")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
@@ -34,13 +40,16 @@ def run(args):
     Exit code 0 when every run is done, 1 when some failed (they are in the file
     with their error).
     """
-    from ..experiments import load_experiment
+    from ..experiments import load_experiment, parse_override
     from ..sweep import check_device, run_sweep
     if args.workers is not None and args.workers < 0:
         raise InputError(f"--workers must be >= 0, got {args.workers}")
     if args.seeds is not None and args.seeds < 1:
         raise InputError(f"--seeds must be >= 1, got {args.seeds}")
-    config = load_experiment(args.name, quick=args.quick, seeds=args.seeds)
+    overrides = dict(parse_override(text) for text in args.set)
+    if args.data is not None:
+        overrides["data"] = args.data
+    config = load_experiment(args.name, quick=args.quick, seeds=args.seeds, overrides=overrides)
     check_device(args.device)
     out = args.out
     if out is None:

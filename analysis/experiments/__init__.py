@@ -8,8 +8,12 @@ Every experiment file has the keys
 ``[quick]``      replacements for a small grid (``--quick``): any other key of the file;
                  tables are merged key by key, other values replaced;
 
-and whatever its family's schema adds (docs/experiments.md). Everything is
-checked here, before any work: a bad key or value raises
+and whatever its family's schema adds (docs/experiments.md). ``featreuse run``
+may override any key but ``family`` from the command line (``--set
+train.lr=0.1``, ``--data PATH`` for ``data``): overrides apply after
+``[quick]``, and the result is validated like the file itself.
+
+Everything is checked here, before any work: a bad key or value raises
 :class:`solvers.errors.InputError` naming it.
 """
 import copy
@@ -73,7 +77,39 @@ def _merge(base, override):
     return out
 
 
-def load_experiment(name, quick=False, seeds=None):
+def parse_override(text, name="--set"):
+    """``"a.b=VALUE"`` -> ``("a.b", value)``; VALUE is read as a TOML value, else kept as text.
+
+    ``--set n=[16,64]`` gives a list, ``--set train.lr=0.1`` a float,
+    ``--set data=/some/folder`` a string.
+    """
+    if not isinstance(text, str) or "=" not in text:
+        raise InputError(f"{name} must be KEY=VALUE, got {text!r}")
+    key, _, raw = text.partition("=")
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise InputError(f"{name}: {text!r} has no key before '='")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def _override(table, key, value, where):
+    parts = key.split(".")
+    if parts[0] in ("family", "quick"):
+        raise InputError(f"{where}: {parts[0]!r} cannot be overridden")
+    node = table
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise InputError(f"{where}: {key!r}: {part!r} is not a table")
+        node = child
+    node[parts[-1]] = value
+
+
+def load_experiment(name, quick=False, seeds=None, overrides=None):
     """Load and validate a named experiment (or a path to a ``.toml`` file).
 
     Parameters
@@ -84,6 +120,9 @@ def load_experiment(name, quick=False, seeds=None):
         Apply the file's ``[quick]`` table (small grid, for CI and demos).
     seeds : int, optional
         Number of seeds (``0..seeds-1``), replacing the file's.
+    overrides : dict, optional
+        ``{dotted key: value}`` set after ``[quick]`` (``{"train.lr": 0.1}``);
+        ``--set`` and ``--data`` of ``featreuse run``.
 
     Returns
     -------
@@ -116,6 +155,8 @@ def load_experiment(name, quick=False, seeds=None):
             raise InputError(f"{where}: [quick] cannot set {key!r}")
     if quick:
         table = _merge(table, q)
+    for key, value in (overrides or {}).items():
+        _override(table, key, value, f"{where}: --set")
     description = table.pop("description", "")
     if not isinstance(description, str):
         raise InputTypeError(f"{where}: description must be a string")

@@ -118,6 +118,10 @@ def test_bad_run_arguments_exit_2_with_one_line_before_work(toml, tmp_path, caps
         (["run", "diag-overlap", "--out", "/proc/x.h5"], "out: cannot create files in '/proc'"),
         (["run", "diag-overlap", "--out", str(tmp_path)], "is a directory"),
         (["bogus"], "invalid choice: 'bogus'"),
+        (["run", "diag-overlap", "--set", "nokey"], "--set must be KEY=VALUE"),
+        (["run", "diag-overlap", "--set", "family=deep"], "'family' cannot be overridden"),
+        (["run", "diag-overlap", "--set", "train.bogus=1"], "unknown setting 'bogus'"),
+        (["run", "diag-overlap", "--set", "n=[16, 0]"], "n entries must be >= 1"),
     ]
     for argv, match in cases:
         assert _exit_code(argv) == 2, argv
@@ -139,6 +143,19 @@ def test_cuda_without_a_gpu_is_an_error_before_work(toml, tmp_path, capsys, no_w
     assert main(["run", toml, "--out", str(out), "--device", "cuda"]) == 2
     _one_line_error(capsys, "torch.cuda.is_available() is False")
     assert not out.exists()
+
+
+def test_set_overrides_the_experiment_file(toml, tmp_path, capsys):
+    out = tmp_path / "set.h5"
+    assert main(["run", toml, "--out", str(out), "--workers", "0", "--no-progress",
+                 "--set", "n=[16]", "--set", "seeds=1", "--set", "train.init=0.01"]) == 0
+    from analysis.store import read_config
+    config = read_config(out)
+    assert config.n == [16] and config.seeds == [0] and config.train["stl"]["init"] == 0.01
+    assert set(analysis.load(out)["n"]) == {16}
+    # the override is part of the config: rerunning without it is another config
+    assert main(["run", toml, "--out", str(out)]) == 2
+    _one_line_error(capsys, "another config")
 
 
 def test_existing_files_are_refused_untouched(toml, tmp_path, capsys):
