@@ -14,6 +14,7 @@ FAMILIES = {
     "diagonal": "analysis.families.diagonal",
     "wzr": "analysis.families.wzr",
     "chs": "analysis.families.chs",
+    "deep": "analysis.families.deep",
 }
 
 
