@@ -27,9 +27,12 @@ LIBVER = ("v110", "latest")
 
 
 def config_json(config):
-    """Canonical JSON of a config; the one-line description is left out of comparisons."""
-    return json.dumps({k: v for k, v in config.as_dict().items() if k != "description"},
-                      sort_keys=True)
+    """JSON of a config without its one-line description (left out of comparisons).
+
+    Keys keep their order (a family may read meaning into it, e.g. the order of grid
+    keys); comparisons parse the JSON, so the order does not matter there.
+    """
+    return json.dumps({k: v for k, v in config.as_dict().items() if k != "description"})
 
 
 def create_file(path, config, store_id, version):
@@ -103,18 +106,33 @@ def read_summary(f):
     return pd.DataFrame(data, columns=order)
 
 
+def _missing(v):
+    return v is None or (isinstance(v, float) and np.isnan(v))
+
+
+def _column(values):
+    """A summary column as an HDF5-storable array.
+
+    Text columns become strings (missing: ""); columns of numbers and bools with
+    missing values become float64 (missing: NaN, bools 0/1); bools become int8.
+    """
+    if values.dtype.kind in ("O", "U", "S"):
+        present = [v for v in values if not _missing(v)]
+        if present and all(isinstance(v, (bool, np.bool_, int, float, np.number)) for v in present):
+            return np.array([np.nan if _missing(v) else float(v) for v in values])
+        return np.array(["" if _missing(v) else str(v) for v in values], dtype=h5py.string_dtype())
+    if values.dtype.kind == "b":
+        return values.astype(np.int8)
+    return values
+
+
 def write_summary(f, df):
     """Replace the stored summary by ``df``."""
     if "summary" in f:
         del f["summary"]
     g = f.create_group("summary")
     for col in df.columns:
-        values = df[col].to_numpy()
-        if values.dtype.kind in ("O", "U", "S"):
-            values = np.array(["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
-                               for v in values], dtype=h5py.string_dtype())
-        elif values.dtype.kind == "b":
-            values = values.astype(np.int8)
+        values = _column(df[col].to_numpy())
         g.create_dataset(col, data=values, maxshape=(None,),
                          chunks=(max(1, min(len(values), 4096)),))
     g.attrs["columns"] = json.dumps(list(df.columns))

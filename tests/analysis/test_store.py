@@ -139,6 +139,30 @@ def test_round_trip_before_and_after_the_fold(config, tmp_path):
                                  failed.run_id: "failed"}
 
 
+def test_summary_columns_keep_their_meaning(tmp_path):
+    import pandas as pd
+    from analysis.store import layout
+    df = pd.DataFrame({"flag": [True, False, None], "count": [3, None, 5],
+                       "label": ["a", None, "c"], "ok": [True, False, True]})
+    with h5py.File(tmp_path / "s.h5", "w") as f:
+        layout.write_summary(f, df)
+        back = layout.read_summary(f)
+    # a bool column with a missing value reads back as 1.0 / 0.0 / NaN, not as text
+    np.testing.assert_array_equal(back["flag"].to_numpy(), [1.0, 0.0, np.nan])
+    np.testing.assert_array_equal(back["count"].to_numpy(), [3.0, np.nan, 5.0])
+    assert list(back["label"]) == ["a", "", "c"] and list(back["ok"]) == [1, 0, 1]
+    assert list(back.columns) == ["flag", "count", "label", "ok"]
+
+
+def test_the_stored_config_keeps_its_key_order(tmp_path):
+    path = tmp_path / "grid.toml"
+    path.write_text(TOML.replace("[grid]\noverlap = [4, 0]\nk = [4]", "[grid]\nk = [4]\noverlap = [4, 0]"))
+    config = load_experiment(str(path))
+    assert list(config.grid) == ["k", "overlap"]
+    st.Store.open(tmp_path / "g.h5", config).close()
+    assert list(st.read_config(tmp_path / "g.h5").grid) == ["k", "overlap"]
+
+
 def test_runs_without_a_summary_row_are_stored_but_not_summarised(config, tmp_path):
     path = tmp_path / "out.h5"
     s = st.Store.open(path, config)
