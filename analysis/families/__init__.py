@@ -14,6 +14,7 @@ FAMILIES = {
     "diagonal": "analysis.families.diagonal",
     "wzr": "analysis.families.wzr",
     "chs": "analysis.families.chs",
+    "relu": "analysis.families.relu",
     "deep": "analysis.families.deep",
 }
 
