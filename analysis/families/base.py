@@ -89,6 +89,18 @@ class PlannedRun:
         return cls(run_id(params), params, tuple(needs), summary)
 
 
+def unique_runs(runs):
+    """``runs`` without repeated run ids, first occurrences in order (a plan may list a run
+    twice, e.g. the n = 16 baseline that the grid also holds)."""
+    seen = set()
+    out = []
+    for run in runs:
+        if run.run_id not in seen:
+            seen.add(run.run_id)
+            out.append(run)
+    return out
+
+
 @dataclass
 class RunOutputs:
     """What a committed run hands to the runs that need it.
@@ -141,6 +153,8 @@ class Family:
         and ``run(args)`` (see :mod:`analysis.commands`).
     max_batch : int
         Most runs handed to one :meth:`execute_batch` call.
+    config_class : type
+        The family's config dataclass (an :class:`ExperimentConfig` subclass).
     """
 
     name = ""
@@ -150,6 +164,7 @@ class Family:
     columns = ()
     commands = {}
     max_batch = 1
+    config_class = None
 
     # ---------------------------------------------------------------- configuration
     def parse_config(self, table, *, name, description, quick, seeds):
@@ -177,7 +192,7 @@ class Family:
 
     def config_from_dict(self, data):
         """Rebuild the config dataclass from :meth:`ExperimentConfig.as_dict` (a stored file)."""
-        raise NotImplementedError
+        return self.config_class(**data)
 
     # ---------------------------------------------------------------- planning and running
     def plan(self, config):

@@ -28,13 +28,11 @@ class ChsFamily(Family):
                     "ReLU(W x), unseen task)")
     columns = ("probe_accuracy", "probe_train_accuracy", "energy", "coverage", "angle_deg",
                "train_loss")
+    config_class = _config.ChsConfig
 
     def parse_config(self, table, *, name, description, quick, seeds):
         return _config.parse_config(table, name=name, description=description, quick=quick,
                                     seeds=seeds)
-
-    def config_from_dict(self, data):
-        return _config.ChsConfig(**data)
 
     def plan(self, config):
         return plan.plan(config)

@@ -7,7 +7,7 @@ regime needs no pretraining (its W is the initialisation). Runs that do not
 depend on a swept parameter (``stl``, ``random`` when ``tasks`` is swept) are
 planned once.
 """
-from ..base import PlannedRun
+from ..base import PlannedRun, unique_runs
 from .config import grid_points
 
 
@@ -23,13 +23,7 @@ def pretrain_params(seed, d, tasks):
 
 def plan(config):
     """All runs of a :class:`~.config.ChsConfig`, in execution order (list of PlannedRun)."""
-    out, seen = [], set()
-
-    def add(run):
-        if run.run_id not in seen:
-            seen.add(run.run_id)
-            out.append(run)
-
+    out = []
     for seed in config.seeds:
         for point in grid_points(config):
             for regime in config.regimes:
@@ -37,9 +31,9 @@ def plan(config):
                 needs = ()
                 if tasks > 0:
                     pre = PlannedRun.of(pretrain_params(seed, d, tasks), summary=False)
-                    add(pre)
+                    out.append(pre)
                     needs = (pre.run_id,)
                 for n in config.n:
-                    add(PlannedRun.of({"regime": regime, "seed": seed, "n": n, "d": d,
-                                       "tasks": tasks}, needs=needs))
-    return out
+                    out.append(PlannedRun.of({"regime": regime, "seed": seed, "n": n, "d": d,
+                                              "tasks": tasks}, needs=needs))
+    return unique_runs(out)

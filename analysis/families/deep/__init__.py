@@ -40,13 +40,11 @@ class DeepFamily(Family):
     metric = "test_error"
     metric_label = "test error (1 - accuracy on the main 2-class task's test images)"
     columns = SCALARS + _layer_columns()
+    config_class = _config.DeepConfig
 
     def parse_config(self, table, *, name, description, quick, seeds):
         return _config.parse_config(table, name=name, description=description, quick=quick,
                                     seeds=seeds)
-
-    def config_from_dict(self, data):
-        return _config.DeepConfig(**data)
 
     def plan(self, config):
         return plan.plan(config)

@@ -6,9 +6,9 @@ data), :mod:`.plan` (runs and their pretraining), :mod:`.execute` (one run),
 :mod:`.certification` (trained network vs convex program), :mod:`.penalty_figures`
 and :mod:`.certify_figure` (theory figures), :mod:`.demo` (``featreuse demo``).
 """
-import numpy as np
-
 from ..base import Family
+from ..gen_loss import gen_loss
+from ..variants import swept_or_fixed
 from . import config as _config
 from . import demo, execute, plan
 
@@ -22,13 +22,11 @@ class DiagonalFamily(Family):
     metric_label = "gen. loss (test MSE / STL's at n = 16)"
     columns = ("test_mse", "train_loss", "steps", "certificate")
     commands = {"demo": demo}
+    config_class = _config.DiagonalConfig
 
     def parse_config(self, table, *, name, description, quick, seeds):
         return _config.parse_config(table, name=name, description=description, quick=quick,
                                     seeds=seeds)
-
-    def config_from_dict(self, data):
-        return _config.DiagonalConfig(**data)
 
     def plan(self, config):
         return plan.plan(config)
@@ -46,20 +44,12 @@ class DiagonalFamily(Family):
         return cols
 
     def swept_values(self, config, params):
-        # a swept setting that this regime does not vary: its fixed setting, if it has one
-        fixed = config.train.get(params["regime"], {})
-        return {c: params[c] if c in params else fixed.get(c, np.nan)
-                for c in self.swept_columns(config)}
+        return swept_or_fixed(self.swept_columns(config), params,
+                              config.train.get(params["regime"], {}))
 
     def metric_values(self, df, config):
         """gen_loss = test_mse / test_mse of STL at n = 16 with the same seed and grid point."""
-        keys = ["seed"] + list(config.grid)
-        base = df[(df["regime"] == "stl") & (df["n"] == plan.BASELINE_N)]
-        if config.variants.get("stl"):
-            base = base.iloc[0:0]  # ambiguous baseline: leave gen_loss NaN
-        base = base.groupby(keys)["test_mse"].first().rename("_stl16")
-        merged = df[keys].join(base, on=keys)
-        return (df["test_mse"] / merged["_stl16"]).to_numpy(dtype=float)
+        return gen_loss(df, ["seed"] + list(config.grid))
 
     def figures(self, df, config):
         from .figures import figure

@@ -6,14 +6,14 @@ variant, n. PT+FT runs need their seed's pretraining run.
 """
 import itertools
 
-from ..base import PlannedRun
+from ..base import PlannedRun, unique_runs
+from ..gen_loss import BASELINE_N
+from ..variants import paired
 
 #: regimes that finetune the pretrained network of their seed
 FINETUNES = ("ptft", "ptft_lp")
 #: regimes trained jointly with the auxiliary task
 JOINT = ("mtl",)
-#: the gen. loss baseline: STL at this n, same seed and grid point
-BASELINE_N = 16
 
 
 def pretrain_params(seed):
@@ -23,8 +23,7 @@ def pretrain_params(seed):
 
 def variants_of(config, regime):
     """Paired variant settings of ``regime``: a list of dicts (``[{}]`` without variants)."""
-    table = config.variants.get(regime, {})
-    return [dict(zip(table, values)) for values in zip(*table.values())] or [{}]
+    return paired(config.variants.get(regime, {}))
 
 
 def plan(config):
@@ -33,26 +32,20 @@ def plan(config):
     STL at n = 16 of every seed and grid point (the gen. loss baseline) is added
     when the grid lacks it.
     """
-    out, seen = [], set()
-
-    def add(run):
-        if run.run_id not in seen:
-            seen.add(run.run_id)
-            out.append(run)
-
+    out = []
     grid = config.grid
     for seed in config.seeds:
         pre = None
         if any(r in FINETUNES for r in config.regimes):
             pre = PlannedRun.of(pretrain_params(seed), summary=False)
-            add(pre)
+            out.append(pre)
         for combo in itertools.product(*grid.values()):
             point = dict(zip(grid, combo))
-            add(PlannedRun.of({"regime": "stl", "n": BASELINE_N, "seed": seed, **point}))
+            out.append(PlannedRun.of({"regime": "stl", "n": BASELINE_N, "seed": seed, **point}))
             for regime in config.regimes:
                 needs = (pre.run_id,) if regime in FINETUNES else ()
                 for variant in variants_of(config, regime):
                     for n in config.n:
-                        add(PlannedRun.of({"regime": regime, "n": n, "seed": seed, **point,
+                        out.append(PlannedRun.of({"regime": regime, "n": n, "seed": seed, **point,
                                            **variant}, needs=needs))
-    return out
+    return unique_runs(out)

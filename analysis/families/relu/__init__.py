@@ -11,9 +11,9 @@ Modules: :mod:`.config` (experiment schema), :mod:`.tasks` (teachers and data),
 and batches), :mod:`.metrics`, :mod:`.certification`, :mod:`.weights`
 (artefacts), :mod:`.figures`. torch is imported only when a run executes.
 """
-import numpy as np
-
 from ..base import Family
+from ..gen_loss import gen_loss
+from ..variants import swept_or_fixed
 from . import config as _config
 from . import plan
 
@@ -32,13 +32,11 @@ class ReluFamily(Family):
                "pretrain_loss", "pretrain_converged", "stack_size")
     #: most runs trained as one stack
     max_batch = 64
+    config_class = _config.ReluExperimentConfig
 
     def parse_config(self, table, *, name, description, quick, seeds):
         return _config.parse_config(table, name=name, description=description, quick=quick,
                                     seeds=seeds)
-
-    def config_from_dict(self, data):
-        return _config.ReluExperimentConfig(**data)
 
     def plan(self, config):
         return plan.plan(config)
@@ -61,18 +59,12 @@ class ReluFamily(Family):
         return cols
 
     def swept_values(self, config, params):
-        # a variant setting that this regime does not vary: its fixed setting, if it has one
-        fixed = config.train.get(params["regime"], {})
-        return {c: params[c] if c in params else fixed.get(c, np.nan)
-                for c in self.swept_columns(config)}
+        return swept_or_fixed(self.swept_columns(config), params,
+                              config.train.get(params["regime"], {}))
 
     def metric_values(self, df, config):
         """gen_loss = test_mse / test_mse of STL at n = 16 with the same seed and grid point."""
-        keys = ["seed"] + _config.swept_keys(config)
-        base = df[(df["regime"] == "stl") & (df["n"] == plan.BASELINE_N)]
-        base = base.groupby(keys)["test_mse"].first().rename("_stl16")
-        merged = df[keys].join(base, on=keys)
-        return (df["test_mse"] / merged["_stl16"]).to_numpy(dtype=float)
+        return gen_loss(df, ["seed"] + _config.swept_keys(config))
 
     def figures(self, df, config):
         from .figures import figures

@@ -12,11 +12,11 @@ to its largest number of tasks, so they are kept apart). Runs of one key also
 share the stack-wide settings (tolerance, batch size, divergence limit,
 restarts, dtype). Ridge baselines are closed forms and run alone.
 """
-from ..base import PlannedRun
+from ..base import PlannedRun, unique_runs
+from ..gen_loss import BASELINE_N
+from ..variants import paired
 from .config import FINETUNES, RIDGE, grid_points, sigma_of
 
-#: the gen. loss baseline: STL at this n, same seed and grid point
-BASELINE_N = 16
 #: stack-wide settings of nets.train_stacked (one value per stack)
 STACK_SETTINGS = ("tol", "batch_size", "divergence_loss", "max_restarts")
 
@@ -28,8 +28,7 @@ def pretrain_params(seed, sigma):
 
 def variants_of(config, regime):
     """Paired variant settings of ``regime``: a list of dicts (``[{}]`` without variants)."""
-    table = config.variants.get(regime, {})
-    return [dict(zip(table, values)) for values in zip(*table.values())] or [{}]
+    return paired(config.variants.get(regime, {}))
 
 
 def settings_of(config, params):
@@ -52,29 +51,22 @@ def plan(config):
         STL at n = 16 of every seed and grid point (the gen. loss baseline) is
         added when the grid lacks it; pretraining runs have no summary row.
     """
-    out, seen = [], set()
-
-    def add(run):
-        if run.run_id not in seen:
-            seen.add(run.run_id)
-            out.append(run)
-        return run
-
+    out = []
     finetunes = any(r in FINETUNES for r in config.regimes)
     for seed in config.seeds:
         for point in grid_points(config):
             pre = None
             if finetunes:
-                pre = add(PlannedRun.of(pretrain_params(seed, sigma_of(config, point)),
-                                        summary=False))
-            add(PlannedRun.of({"regime": "stl", "n": BASELINE_N, "seed": seed, **point}))
+                pre = PlannedRun.of(pretrain_params(seed, sigma_of(config, point)), summary=False)
+                out.append(pre)
+            out.append(PlannedRun.of({"regime": "stl", "n": BASELINE_N, "seed": seed, **point}))
             for regime in config.regimes:
                 needs = (pre.run_id,) if regime in FINETUNES else ()
                 for variant in variants_of(config, regime):
                     for n in config.n:
-                        add(PlannedRun.of({"regime": regime, "n": n, "seed": seed, **point,
-                                           **variant}, needs=needs))
-    return out
+                        out.append(PlannedRun.of({"regime": regime, "n": n, "seed": seed,
+                                                  **point, **variant}, needs=needs))
+    return unique_runs(out)
 
 
 def batch_key(config, params):

@@ -25,12 +25,10 @@ class WzrFamily(Family):
     metric = "rel_mse"
     metric_label = "target rel. test MSE (excess test MSE / test MSE of predicting 0)"
     columns = COLUMNS
+    config_class = WzrConfig
 
     def parse_config(self, table, *, name, description, quick, seeds):
         return parse_config(table, name=name, description=description, quick=quick, seeds=seeds)
-
-    def config_from_dict(self, data):
-        return WzrConfig(**data)
 
     def plan(self, config):
         return STUDIES[config.kind].plan(config)
