@@ -47,11 +47,26 @@ def check_table(value, name):
 
 
 def check_keys(table, allowed, name):
-    """Every key of ``table`` is in ``allowed``."""
+    """Every key of ``table`` is in ``allowed`` (the message names every unknown key)."""
     unknown = sorted(set(table) - set(allowed))
     if unknown:
-        raise InputError(f"{name}: unknown key {unknown[0]!r} (allowed: {sorted(allowed)})")
+        raise InputError(f"{name}: unknown key{'s' if len(unknown) > 1 else ''} "
+                         f"{', '.join(repr(k) for k in unknown)} (allowed: {sorted(allowed)})")
     return table
+
+
+def with_defaults(table, defaults, name, allowed=None):
+    """A table with known keys only (``allowed``, default: those of ``defaults``), defaults filled."""
+    check_table(table, name)
+    check_keys(table, defaults if allowed is None else allowed, name)
+    return {**defaults, **table}
+
+
+def check_bool(value, name):
+    """true or false (not a number)."""
+    if not isinstance(value, bool):
+        raise InputTypeError(f"{name} must be true or false, got {value!r}")
+    return value
 
 
 def check_choices(value, choices, name):

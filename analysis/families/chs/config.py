@@ -20,10 +20,11 @@ Every key has a default (:data:`MODEL_DEFAULTS`, :data:`TRAIN_DEFAULTS`,
 import itertools
 from dataclasses import dataclass
 
-from solvers.errors import InputError, InputTypeError
+from solvers.errors import InputError
 
 from ..base import ExperimentConfig
-from ..checks import check_choices, check_int, check_int_list, check_keys, check_number, check_table
+from ..checks import (check_bool, check_choices, check_int, check_int_list, check_keys,
+                      check_number, check_table, with_defaults)
 
 #: ``mtl``: trained on T tasks; ``stl``: the same algorithm on one task; ``random``: W at init
 REGIMES = ("mtl", "stl", "random")
@@ -87,16 +88,13 @@ def _check_model(model, grid, where):
 
 
 def _check_train(train, where):
-    check_table(train, f"{where}: [train]")
-    check_keys(train, TRAIN_DEFAULTS, f"{where}: [train]")
-    out = {**TRAIN_DEFAULTS, **train}
+    out = with_defaults(train, TRAIN_DEFAULTS, f"{where}: [train]")
     for key, value in out.items():
         name = f"{where}: train.{key}"
         if key in TRAIN_COUNTS:
             check_int(value, name, 1)
         elif key == "shared_inputs":
-            if not isinstance(value, bool):
-                raise InputTypeError(f"{name} must be true or false, got {value!r}")
+            check_bool(value, name)
         else:
             check_number(value, name, low=0.0, low_inclusive=key == "weight_decay")
     if out["lr"] * out["weight_decay"] >= 1:
@@ -106,9 +104,7 @@ def _check_train(train, where):
 
 
 def _check_probe(probe, where):
-    check_table(probe, f"{where}: [probe]")
-    check_keys(probe, PROBE_DEFAULTS, f"{where}: [probe]")
-    out = {**PROBE_DEFAULTS, **probe}
+    out = with_defaults(probe, PROBE_DEFAULTS, f"{where}: [probe]")
     for key, value in out.items():
         name = f"{where}: probe.{key}"
         if key in ("n_test", "max_iter"):

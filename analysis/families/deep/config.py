@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from solvers.errors import InputError, InputTypeError
 
 from ..base import ExperimentConfig
-from ..checks import (check_choices, check_int, check_int_list, check_keys, check_number,
-                      check_table)
+from ..checks import (check_bool, check_choices, check_int, check_int_list, check_keys,
+                      check_number, with_defaults)
 
 #: nets.deep_models.MODELS (a test keeps them equal)
 MODELS = ("resnet18", "resnet18_cifar", "vit")
@@ -82,9 +82,7 @@ def _check_rescale(values, where):
 
 
 def _check_train(train, where):
-    check_table(train, f"{where}: [train]")
-    check_keys(train, TRAIN_DEFAULTS, f"{where}: [train]")
-    out = {**TRAIN_DEFAULTS, **train}
+    out = with_defaults(train, TRAIN_DEFAULTS, f"{where}: [train]")
     for key in ("max_epochs", "pretrain_max_epochs", "batch_size"):
         check_int(out[key], f"{where}: train.{key}", 1)
     out["tol"] = float(check_number(out["tol"], f"{where}: train.tol"))
@@ -95,12 +93,8 @@ def _check_train(train, where):
 
 
 def _check_metrics(metrics, where):
-    check_table(metrics, f"{where}: [metrics]")
-    check_keys(metrics, METRICS_DEFAULTS, f"{where}: [metrics]")
-    out = {**METRICS_DEFAULTS, **metrics}
-    if not isinstance(out["center"], bool):
-        raise InputTypeError(f"{where}: metrics.center must be true or false, "
-                             f"got {out['center']!r}")
+    out = with_defaults(metrics, METRICS_DEFAULTS, f"{where}: [metrics]")
+    check_bool(out["center"], f"{where}: metrics.center")
     if out["mode"] not in METRIC_MODES:
         raise InputError(f"{where}: metrics.mode must be one of {list(METRIC_MODES)}, "
                          f"got {out['mode']!r}")

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from solvers.errors import InputError, InputTypeError
 
 from ..base import ExperimentConfig
-from ..checks import check_choices, check_int, check_int_list, check_number, check_table
+from ..checks import (check_choices, check_int, check_int_list, check_keys, check_number,
+                      check_table, with_defaults)
 
 #: regimes: single task, multi-task, finetuning (all weights / readout only), ridge baselines
 REGIMES = ("stl", "mtl", "ptft", "ptft_readout", "ptft_lp", "ntk")
@@ -99,14 +100,6 @@ class ReluExperimentConfig(ExperimentConfig):
     pretrain: dict
 
 
-def _unknown(table, allowed, where):
-    """Raise naming every key of ``table`` that is not in ``allowed``."""
-    bad = sorted(set(table) - set(allowed))
-    if bad:
-        raise InputError(f"{where}: unknown key{'s' if len(bad) > 1 else ''} "
-                         f"{', '.join(repr(k) for k in bad)} (allowed: {sorted(allowed)})")
-
-
 def _check_rho(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InputTypeError(f"{name} must be a number in [-1, 1], got {value!r}")
@@ -128,9 +121,7 @@ def _check_setting(key, value, name):
 
 
 def _check_network(table, where):
-    check_table(table, f"{where}: [network]")
-    _unknown(table, NETWORK_DEFAULTS, f"{where}: [network]")
-    out = {**NETWORK_DEFAULTS, **table}
+    out = with_defaults(table, NETWORK_DEFAULTS, f"{where}: [network]")
     check_int(out["D"], f"{where}: network.D", 1)
     check_int(out["K"], f"{where}: network.K", 1)
     out["sigma"] = float(check_number(out["sigma"], f"{where}: network.sigma"))
@@ -141,9 +132,7 @@ def _check_network(table, where):
 
 
 def _check_teacher(table, where):
-    check_table(table, f"{where}: [teacher]")
-    _unknown(table, TEACHER_KEYS, f"{where}: [teacher]")
-    out = {**TEACHER_DEFAULTS, **table}
+    out = with_defaults(table, TEACHER_DEFAULTS, f"{where}: [teacher]", allowed=TEACHER_KEYS)
     for key in ("n_aux", "n_test", "n_aux_units", "n_main_units"):
         check_int(out[key], f"{where}: teacher.{key}", 1)
     out["rho"] = _check_rho(out["rho"], f"{where}: teacher.rho")
@@ -157,7 +146,7 @@ def _check_block(block, where):
     check_table(block, where)
     if not block:
         raise InputError(f"{where} must sweep at least one of {list(GRID_KEYS)}")
-    _unknown(block, GRID_KEYS, where)
+    check_keys(block, GRID_KEYS, where)
     out = {}
     for key, values in block.items():
         name = f"{where}.{key}"
@@ -272,7 +261,7 @@ def _check_points(config, where):
 
 def _check_settings(table, allowed, where):
     check_table(table, where)
-    _unknown(table, allowed, where)
+    check_keys(table, allowed, where)
     return {key: _check_setting(key, value, f"{where}.{key}") for key, value in table.items()}
 
 
@@ -316,7 +305,7 @@ def _check_variants(variants, regimes, where):
                              "and must be one run per seed and grid point")
         if not isinstance(table, dict) or not table:
             raise InputError(f"{where}: [variants.{regime}] must be a non-empty table of lists")
-        _unknown(table, REGIME_KEYS[regime], f"{where}: variants.{regime}")
+        check_keys(table, REGIME_KEYS[regime], f"{where}: variants.{regime}")
         lengths = set()
         out[regime] = {}
         for key, values in table.items():
@@ -347,7 +336,7 @@ def parse_config(table, *, name, description, quick, seeds):
         Naming the bad key or value.
     """
     where = f"experiment {name!r}"
-    _unknown(table, TOP_KEYS, where)
+    check_keys(table, TOP_KEYS, where)
     regimes = check_choices(table.get("regimes"), REGIMES, f"{where}: regimes")
     n = check_int_list(table.get("n"), f"{where}: n")
     network = _check_network(table.get("network", {}), where)
