@@ -6,6 +6,7 @@ one line on stderr naming the argument; argparse's own errors do the same.
 import argparse
 import sys
 
+from nets.numerics import pin_mkl_path
 from solvers.errors import FeatreuseError
 
 DESCRIPTION = ("featreuse: inductive biases of multi-task learning and finetuning. Train diagonal, "
@@ -49,6 +50,7 @@ def build_parser():
 
 def main(argv=None):
     """Run ``featreuse`` with ``argv`` (default: the process's); returns the exit code."""
+    pin_mkl_path()  # before anything starts MKL (nets.numerics)
     args = build_parser().parse_args(argv)
     try:
         return args._run(args) or 0

@@ -18,11 +18,15 @@ import sys
 import threading
 import time
 
+from nets.numerics import MKL_CBWR
 from solvers.errors import InputError
 
 from . import worker
 
 THREAD_VARS = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+#: environment of every worker besides its threads: MKL pinned to one code path
+#: (:mod:`nets.numerics`); a value the user set is kept
+REPRODUCIBLE_ENV = {"MKL_CBWR": MKL_CBWR}
 #: seconds between a worker's checks that its driver is alive
 WATCH_INTERVAL = 0.2
 
@@ -59,6 +63,8 @@ def _watch_parent(parent_pid):
 def _worker_init(parent_pid):
     for var in THREAD_VARS:
         os.environ[var] = "1"
+    for var, value in REPRODUCIBLE_ENV.items():
+        os.environ.setdefault(var, value)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True,
                      name="featreuse-parent-watch").start()
 
@@ -123,9 +129,12 @@ def one_thread():
 
 @contextlib.contextmanager
 def single_threaded_env():
-    """Set one thread per worker in the environment that spawned workers inherit."""
-    old = {var: os.environ.get(var) for var in THREAD_VARS}
+    """Set one thread per worker (and :data:`REPRODUCIBLE_ENV`, unless set) in the
+    environment that spawned workers inherit."""
+    old = {var: os.environ.get(var) for var in THREAD_VARS + tuple(REPRODUCIBLE_ENV)}
     os.environ.update({var: "1" for var in THREAD_VARS})
+    for var, value in REPRODUCIBLE_ENV.items():
+        os.environ.setdefault(var, value)
     try:
         yield
     finally:

@@ -8,20 +8,23 @@ an executor (:mod:`analysis.executors`) and commits every result to the store
 
 A run is handed out once every run it needs is committed, with their outputs
 (:meth:`Store.outputs`) as its inputs; if one of them failed, the run is
-committed as failed with that error. Ready runs that share a batch key go to
-one task (e.g. networks trained as one stacked model); each is still committed
-on its own. Tasks are handed out a few at a time in plan order, so a worker's
-per-process caches (a seed's data) are reused.
+committed as failed with that error. Runs that share a batch key go to one
+task (e.g. networks trained as one stacked model) in batches fixed by the plan
+(:func:`plan_batches`), so a run's result does not depend on the worker count or
+on the order in which others finish; each run is still committed on its own.
+Tasks are handed out a few at a time in plan order, so a worker's per-process
+caches (a seed's data) are reused.
 """
 import collections
 import contextlib
+import heapq
 import os
 import sys
 import time
 
 from solvers.errors import InputError
 
-from . import executors
+from . import executors, provenance
 from .families import get_family
 from .store import Store, check_target
 
@@ -89,7 +92,13 @@ def run_sweep(config, out, workers=None, scheduler=None, device="cpu", progress=
         if missing:
             raise RuntimeError(f"plan of {config.family!r}: run {r.run_id} needs unplanned {missing}")
     executor = _executor(workers, scheduler)
-    store = Store.open(out, config)
+    local_workers = None if scheduler else (workers if workers is not None
+                                            else os.cpu_count() or 1)
+    record = provenance.collect(device=device, dtype=family.dtype(config),
+                                workers=local_workers, scheduler=scheduler,
+                                threads_per_worker=None if scheduler else 1,
+                                torch_info=family.uses_torch)
+    store = Store.open(out, config, provenance=record)
     try:
         todo = [r for r in runs if store.statuses.get(r.run_id) != "done"]
         counts = {"runs": len(runs), "done": 0, "failed": 0, "skipped": len(runs) - len(todo)}
@@ -99,12 +108,12 @@ def run_sweep(config, out, workers=None, scheduler=None, device="cpu", progress=
                 if not scheduler:  # local work runs on one thread per process
                     stack.enter_context(executors.single_threaded_env())
                 if executor is None:
-                    executor = executors.Local(workers or os.cpu_count() or 1)
+                    executor = executors.Local(local_workers)
                 stack.callback(executor.close)
                 bar = tqdm(total=len(todo), desc=config.name, unit="run", file=sys.stderr,
                            disable=not progress, dynamic_ncols=True)
                 stack.callback(bar.close)
-                _drive(config, store, executor, todo, by_id, device, counts, bar)
+                _drive(config, store, executor, runs, todo, device, counts, bar)
         store.close()
     finally:
         if store.journal is not None:
@@ -114,31 +123,61 @@ def run_sweep(config, out, workers=None, scheduler=None, device="cpu", progress=
     return {**counts, "wall_s": time.perf_counter() - start}
 
 
-def _drive(config, store, executor, todo, by_id, device, counts, bar):
-    """Hand out ``todo`` in plan order as their needs are committed; commit every result.
+def plan_batches(family, config, runs):
+    """The sweep's tasks, fixed by the plan: lists of runs that execute together.
 
-    Ready runs with the same batch key (:meth:`Family.batch_key`) go to one task,
-    up to :attr:`Family.max_batch` runs.
+    Runs with the same batch key (:meth:`Family.batch_key`) are cut, in plan order,
+    into batches of at most :attr:`Family.max_batch`; a run without a key is a batch
+    of its own. The cut depends on the experiment alone, never on the worker count or
+    on when runs finish, so a stacked run trains with the same companions in every
+    sweep of the experiment (docs/reproducibility.md).
+
+    Returns
+    -------
+    list of list of PlannedRun
+        In the plan order of their first runs.
+    """
+    size = max(1, family.max_batch)
+    batches, open_batch = [], {}
+    for run in runs:
+        key = family.batch_key(config, run.params)
+        if key is None:
+            batches.append([run])
+            continue
+        batch = open_batch.get(key)
+        if batch is None or len(batch) == size:
+            batch = open_batch[key] = []
+            batches.append(batch)
+        batch.append(run)
+    return batches
+
+
+def _drive(config, store, executor, runs, todo, device, counts, bar):
+    """Hand out the plan's batches (:func:`plan_batches`) that hold runs of ``todo``, in plan
+    order, as soon as their needs are committed; commit every result of ``todo``.
+
+    A batch executes whole, including runs already done in the file (their new records
+    are not committed), so that a resumed sweep trains each stack as the first one did.
+    A run whose need failed is committed as failed and leaves its batch.
     """
     family = store.family
+    by_id = {r.run_id: r for r in runs}
+    todo_ids = {r.run_id for r in todo}
     failed = {}                                   # run_id -> error, failed in this sweep
-    waiting = collections.defaultdict(list)       # need -> runs waiting for it
-    blocked = {}                                  # run_id -> number of needs not committed
-    ready = collections.OrderedDict()             # batch key -> deque of ready runs, plan order
+    waiting = collections.defaultdict(list)       # need -> batch indices waiting for it
+    blocked = {}                                  # batch index -> needs not yet committed
+    ready = []                                    # batch indices ready to go (a min-heap)
+    batches = [b for b in plan_batches(family, config, runs)
+               if any(r.run_id in todo_ids for r in b)]
 
-    def make_ready(run):
-        key = family.batch_key(config, run.params)
-        ready.setdefault(run.run_id if key is None else ("batch", key),
-                         collections.deque()).append(run)
-
-    for r in todo:
-        open_needs = [d for d in r.needs if store.statuses.get(d) != "done"]
+    for i, batch in enumerate(batches):
+        open_needs = {d for r in batch for d in r.needs if store.statuses.get(d) != "done"}
         if open_needs:
-            blocked[r.run_id] = len(open_needs)
+            blocked[i] = len(open_needs)
             for d in open_needs:
-                waiting[d].append(r)
+                waiting[d].append(i)
         else:
-            make_ready(r)
+            heapq.heappush(ready, i)
 
     def commit(run, record):
         store.commit(run, record)
@@ -148,33 +187,25 @@ def _drive(config, store, executor, todo, by_id, device, counts, bar):
             failed[run.run_id] = record.get("error", "")
         bar.update(1)
         bar.set_postfix(done=counts["done"], failed=counts["failed"], refresh=False)
-        for dependent in waiting.pop(run.run_id, ()):
-            blocked[dependent.run_id] -= 1
-            if blocked[dependent.run_id] == 0:
-                make_ready(dependent)
-
-    def next_batch():
-        key = next(iter(ready))
-        queue = ready[key]
-        batch = [queue.popleft() for _ in range(min(len(queue), max(1, family.max_batch)))]
-        if not queue:
-            del ready[key]
-        return batch
+        for i in waiting.pop(run.run_id, ()):
+            blocked[i] -= 1
+            if blocked[i] == 0:
+                heapq.heappush(ready, i)
 
     in_flight = {}
     window = 2 * executor.slots
     while ready or in_flight:
         while ready and len(in_flight) < window:
             batch = []
-            for run in next_batch():
+            for run in batches[heapq.heappop(ready)]:
                 bad = [d for d in run.needs if d in failed]
-                if bad:
+                if not bad:
+                    batch.append(run)
+                elif run.run_id in todo_ids:
                     commit(run, {"status": "failed", "wall_s": 0.0,
                                  "error": f"needs run {bad[0]} ({_describe(by_id[bad[0]])}), "
                                           f"which failed: {failed[bad[0]]}"})
-                else:
-                    batch.append(run)
-            if not batch:
+            if not any(r.run_id in todo_ids for r in batch):
                 continue
             task = {"family": config.family, "config": config, "device": device,
                     "runs": [{"run_id": r.run_id, "params": r.params,
@@ -190,10 +221,11 @@ def _drive(config, store, executor, todo, by_id, device, counts, bar):
                 records = [{"status": "failed", "error": f"{type(exc).__name__}: {exc}",
                             "wall_s": float("nan")}] * len(batch)
             for run, record in zip(batch, records):
-                commit(run, record)
-    stuck = [k for k, v in blocked.items() if v > 0]
+                if run.run_id in todo_ids:
+                    commit(run, record)
+    stuck = [i for i, v in blocked.items() if v > 0]
     if stuck:
-        raise RuntimeError(f"sweep stalled: {len(stuck)} runs wait for runs that never ran")
+        raise RuntimeError(f"sweep stalled: {len(stuck)} batches wait for runs that never ran")
 
 
 def _describe(run):

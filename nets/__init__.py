@@ -2,11 +2,13 @@
 
 Never imports :mod:`solvers` or :mod:`analysis` and does no file I/O; results
 are dataclasses of numpy arrays. Everything is imported on first access
-(PEP 562), so ``import nets.errors`` does not import torch.
+(PEP 562), so ``import nets.errors`` does not import torch. Importing nets pins
+MKL's code path (:mod:`.numerics`) before torch computes anything.
 """
 import importlib
 import pkgutil
 
+from .numerics import pin_mkl_path
 from .errors import ConvergenceWarning, DivergenceError, InputError, InputTypeError, NetsError
 
 #: public name -> submodule that defines it
@@ -31,6 +33,8 @@ _EXPORTS = {
     "ReluTeacher": "relu_teacher", "aux_data": "relu_teacher", "main_data": "relu_teacher",
     "make_teacher": "relu_teacher", "test_inputs": "relu_teacher",
 }
+
+pin_mkl_path()
 
 
 def __getattr__(name):

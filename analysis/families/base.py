@@ -155,6 +155,9 @@ class Family:
         Most runs handed to one :meth:`execute_batch` call.
     config_class : type
         The family's config dataclass (an :class:`ExperimentConfig` subclass).
+    uses_torch : bool
+        Whether runs train in torch (the sweep's provenance then records torch's CPU
+        kernel level, which decides float32 bits across machines).
     """
 
     name = ""
@@ -165,6 +168,7 @@ class Family:
     commands = {}
     max_batch = 1
     config_class = None
+    uses_torch = False
 
     # ---------------------------------------------------------------- configuration
     def parse_config(self, table, *, name, description, quick, seeds):
@@ -193,6 +197,10 @@ class Family:
     def config_from_dict(self, data):
         """Rebuild the config dataclass from :meth:`ExperimentConfig.as_dict` (a stored file)."""
         return self.config_class(**data)
+
+    def dtype(self, config):
+        """Floating-point type the experiment computes in (recorded in the file's provenance)."""
+        return "float64"
 
     # ---------------------------------------------------------------- planning and running
     def plan(self, config):
@@ -225,8 +233,10 @@ class Family:
     def batch_key(self, config, params):
         """Runs with the same key (not None) may be executed together by :meth:`execute_batch`.
 
-        The driver groups ready runs of one key, up to :attr:`max_batch`, into one task
-        (e.g. networks of one shape trained as one stacked model). Each run is still
+        The driver cuts the plan's runs of one key, in plan order, into batches of up to
+        :attr:`max_batch` (:func:`analysis.sweep.plan_batches`); each batch is one task
+        (e.g. networks of one shape trained as one stacked model), whatever the worker
+        count, so a run trains with the same companions in every sweep. Each run is still
         committed, resumed and summarised on its own. Default: None (one run per task).
         """
         return None

@@ -3,7 +3,8 @@
 ::
 
     /                attrs featreuse_version, layout, experiment, family, config (JSON),
-                     description, created, store_id, journal_seq
+                     description, created, store_id, journal_seq, provenance (JSON
+                     list, one record per sweep session: :mod:`analysis.provenance`)
     /runs/<run_id>/  attrs params (JSON), status ("done" | "failed"), error, wall_s,
                      finished, in_summary, the family's scalars, artefacts (JSON:
                      name -> {path, sha256, bytes}); datasets: the run's arrays
@@ -35,8 +36,11 @@ def config_json(config):
     return json.dumps({k: v for k, v in config.as_dict().items() if k != "description"})
 
 
-def create_file(path, config, store_id, version):
-    """Write an empty sweep file at ``path`` (callers write a temporary name, then rename)."""
+def create_file(path, config, store_id, version, provenance=()):
+    """Write an empty sweep file at ``path`` (callers write a temporary name, then rename).
+
+    ``provenance`` is the list of session records (:func:`analysis.provenance.collect`).
+    """
     # the HDF5 1.10 format (readable by HDF5 >= 1.10): its chunk indexes take ~1 KB per small
     # dataset where the older format's B-trees take ~3.5 KB; free-space tracking kept in the
     # file, so the space of rewritten summaries is reused
@@ -50,6 +54,7 @@ def create_file(path, config, store_id, version):
         f.attrs["created"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         f.attrs["store_id"] = store_id
         f.attrs["journal_seq"] = 0
+        f.attrs["provenance"] = json.dumps(list(provenance))
         f.create_group("runs")
         f.create_group("summary")
 

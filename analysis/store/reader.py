@@ -13,6 +13,7 @@ import h5py
 from solvers.errors import InputError
 
 from ..families import get_family
+from ..provenance import read as read_provenance
 from . import layout, summary
 from .journal import Journal, journal_path
 from .target import describe_file
@@ -88,7 +89,8 @@ def load(path):
     pandas.DataFrame
         Columns ``run_id, experiment, regime, n, seed``, the family's main error
         figure (e.g. ``gen_loss``), ``wall_s``, the family's scalar columns and
-        one column per swept parameter.
+        one column per swept parameter. ``df.attrs["provenance"]`` is the file's list of
+        sweep-session records (:mod:`analysis.provenance`; empty for older files).
 
     Raises
     ------
@@ -98,10 +100,18 @@ def load(path):
     path = _path(path, "path")
     config = read_config(path)
     family = get_family(config.family)
-    df, entries = _snapshot(path, "path", layout.read_summary, _pending(arrays=False))
+    df, entries = _snapshot(path, "path", _summary_and_provenance, _pending(arrays=False))
+    df, sessions = df
     if len(df) and not entries:
-        return summary.with_metric(df, family, config)
-    return summary.merge(df, family, config, entries or [])
+        df = summary.with_metric(df, family, config)
+    else:
+        df = summary.merge(df, family, config, entries or [])
+    df.attrs["provenance"] = sessions
+    return df
+
+
+def _summary_and_provenance(f):
+    return layout.read_summary(f), read_provenance(f.attrs)
 
 
 def read_run(path, run_id):

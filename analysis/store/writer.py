@@ -26,6 +26,7 @@ import uuid
 import h5py
 
 from ..families import RunOutputs, get_family
+from ..provenance import read as read_provenance
 from ..version import featreuse_version
 from . import layout, summary
 from .artefacts import resolve, write_artefact
@@ -42,8 +43,9 @@ FOLD_MIN_BYTES = 1 << 20
 class Store:
     """Writer of one sweep file. Create with :meth:`open`; end with :meth:`close`."""
 
-    def __init__(self, path, config, store_id, journal_seq):
+    def __init__(self, path, config, store_id, journal_seq, provenance=None):
         self.path = path
+        self.provenance = provenance    # this session's record, added by the next fold
         self.config = config
         self.family = get_family(config.family)
         self.store_id = store_id
@@ -56,8 +58,11 @@ class Store:
 
     # ------------------------------------------------------------ opening
     @classmethod
-    def open(cls, path, config):
+    def open(cls, path, config, provenance=None):
         """Validate the target (see :func:`check_target`), create or reopen, fold the journal.
+
+        ``provenance`` (a record of :func:`analysis.provenance.collect`) is stored with a
+        new file, or appended to an existing file's list by the first fold that writes runs.
 
         Raises
         ------
@@ -70,10 +75,13 @@ class Store:
             os.remove(path + PARTIAL)
         if not exists:
             tmp = path + PARTIAL
-            layout.create_file(tmp, config, uuid.uuid4().hex, featreuse_version())
+            layout.create_file(tmp, config, uuid.uuid4().hex, featreuse_version(),
+                               [] if provenance is None else [provenance])
             os.replace(tmp, path)
+            provenance = None  # recorded
         with h5py.File(path, "r") as f:
-            store = cls(path, config, f.attrs["store_id"], int(f.attrs["journal_seq"]))
+            store = cls(path, config, f.attrs["store_id"], int(f.attrs["journal_seq"]),
+                        provenance)
             store.statuses = {k: g.attrs["status"] for k, g in f["runs"].items()}
         store.journal = Journal.open_writer(journal_path(path), store.store_id)
         for seq, rid, status in store.journal.index():
@@ -139,11 +147,15 @@ class Store:
                 df = summary.merge(layout.read_summary(f), self.family, self.config, entries)
                 layout.write_summary(f, df)
                 f.attrs["journal_seq"] = last
+                if self.provenance is not None:
+                    sessions = read_provenance(f.attrs) + [self.provenance]
+                    f.attrs["provenance"] = json.dumps(sessions)
             os.replace(tmp, self.path)
         finally:
             if os.path.exists(tmp):
                 os.remove(tmp)
         self.journal.drop_through(last)
+        self.provenance = None
         self.folded_seq = last
         self.pending.clear()
         self.pending_bytes = 0

@@ -29,6 +29,7 @@ class ChsFamily(Family):
     columns = ("probe_accuracy", "probe_train_accuracy", "energy", "coverage", "angle_deg",
                "train_loss")
     config_class = _config.ChsConfig
+    uses_torch = True
 
     def parse_config(self, table, *, name, description, quick, seeds):
         return _config.parse_config(table, name=name, description=description, quick=quick,

@@ -41,6 +41,10 @@ class DeepFamily(Family):
     metric_label = "test error (1 - accuracy on the main 2-class task's test images)"
     columns = SCALARS + _layer_columns()
     config_class = _config.DeepConfig
+    uses_torch = True
+
+    def dtype(self, config):
+        return "float32"
 
     def parse_config(self, table, *, name, description, quick, seeds):
         return _config.parse_config(table, name=name, description=description, quick=quick,

@@ -33,6 +33,10 @@ class ReluFamily(Family):
     #: most runs trained as one stack
     max_batch = 64
     config_class = _config.ReluExperimentConfig
+    uses_torch = True
+
+    def dtype(self, config):
+        return config.network["dtype"]
 
     def parse_config(self, table, *, name, description, quick, seeds):
         return _config.parse_config(table, name=name, description=description, quick=quick,

@@ -26,6 +26,7 @@ class WzrFamily(Family):
     metric_label = "target rel. test MSE (excess test MSE / test MSE of predicting 0)"
     columns = COLUMNS
     config_class = WzrConfig
+    uses_torch = True
 
     def parse_config(self, table, *, name, description, quick, seeds):
         return parse_config(table, name=name, description=description, quick=quick, seeds=seeds)
