@@ -2,17 +2,20 @@
 
 Data (LL's setting): D = 1000 features, Gaussian samples rescaled to
 ``||x||^2 = D``, a 40-sparse teacher with entries ``+-1/sqrt(40)``, noise-free
-labels, init ``alpha = 1e-3``. Run ``python benchmarks/convex_peers.py``.
+labels, init ``alpha = 1e-3``. Each pair is one :func:`solvers.compare` call
+(one timed call per method, the fast backend as the reference, so no extra
+cvxpy solve). Run ``python -m benchmarks.convex_peers [--ns 64,512]``.
 """
+import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from solvers.convex import clear_cache, implicit_bias, min_l1, min_l12  # noqa: E402
+from solvers import compare, problems  # noqa: E402
+from solvers.convex import clear_cache  # noqa: E402
 
 D = 1000
 K = 40
@@ -29,37 +32,36 @@ def sparse_teacher_data(n, seed, D=D, k=K):
     return X, X @ beta
 
 
-def _time(fn):
-    t0 = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - t0
+def _row(name, problem, ours):
+    """Time the fast backend ``ours`` and cvxpy on ``problem`` (fresh cvxpy cache)."""
+    clear_cache()
+    cmp = compare(problem, [ours, "cvxpy"], repeats=1, curves=False, reference=ours)
+    t = cmp.table.set_index("method")
+    bad = t[t["status"] != "ok"]
+    if len(bad):
+        raise RuntimeError(f"{name}: {dict(bad['status'])}")
+    a, b = cmp.betas[ours], cmp.betas["cvxpy"]
+    return {"name": name, "ours_s": float(t.loc[ours, "wall_s"]),
+            "peer_s": float(t.loc["cvxpy", "wall_s"]),
+            "ratio": float(t.loc["cvxpy", "wall_s"] / t.loc[ours, "wall_s"]),
+            "rel_diff_beta": float(np.linalg.norm(a - b) / np.linalg.norm(b)),
+            "ours_certificate": float(t.loc[ours, "certificate"]),
+            "peer_certificate": float(t.loc["cvxpy", "certificate"])}
 
 
-def _row(name, ours, peer):
-    (a, ta), (b, tb) = ours, peer
-    diff = float(np.linalg.norm(a.beta - b.beta) / np.linalg.norm(b.beta))
-    return {"name": name, "ours_s": ta, "peer_s": tb, "ratio": tb / ta, "rel_diff_beta": diff,
-            "ours_certificate": a.certificate, "peer_certificate": b.certificate}
-
-
-def peer_rows(ns=(64, 512), n_aux=1024, n_main=64):
+def peer_rows(ns=(64, 512), n_aux=1024, n_main=64, D=D):
     """Time fast backends against cvxpy/Clarabel; one dict per comparison.
 
     Each row: ``name``, ``ours_s``, ``peer_s``, ``ratio`` (peer / ours),
     ``rel_diff_beta`` (relative distance of the two minimisers) and both
-    certificates. cvxpy times include building the problem (a fresh cache).
+    certificates (as the comparison's table reports them). cvxpy times include
+    building the problem (a fresh cache).
     """
     rows = []
     for n in ns:
-        X, y = sparse_teacher_data(n, seed=n)
-        clear_cache()
-        rows.append(_row(f"implicit_bias n={n}",
-                         _time(lambda: implicit_bias(X, y, ALPHA, backend="fast")),
-                         _time(lambda: implicit_bias(X, y, ALPHA, backend="cvxpy"))))
-        clear_cache()
-        rows.append(_row(f"min_l1 n={n}",
-                         _time(lambda: min_l1(X, y, backend="fast")),
-                         _time(lambda: min_l1(X, y, backend="cvxpy"))))
+        X, y = sparse_teacher_data(n, seed=n, D=D)
+        rows.append(_row(f"implicit_bias n={n}", problems.implicit_bias(X, y, ALPHA), "newton"))
+        rows.append(_row(f"min_l1 n={n}", problems.min_l1(X, y), "highs"))
     # MTL: auxiliary and main tasks share one teacher support
     rng = np.random.default_rng(7)
     support = rng.choice(D, K, replace=False)
@@ -71,16 +73,22 @@ def peer_rows(ns=(64, 512), n_aux=1024, n_main=64):
         b[support] = rng.choice([-1.0, 1.0], K) / np.sqrt(K)
         Xs.append(X)
         ys.append(X @ b)
-    clear_cache()
-    rows.append(_row(f"min_l12 n_aux={n_aux} n_main={n_main}",
-                     _time(lambda: min_l12(Xs, ys, backend="fast")),
-                     _time(lambda: min_l12(Xs, ys, backend="cvxpy"))))
+    rows.append(_row(f"min_l12 n_aux={n_aux} n_main={n_main}", problems.min_l12(Xs, ys),
+                     "reduced-clarabel"))
     clear_cache()
     return rows
 
 
-def main():
-    rows = peer_rows()
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ns", default="64,512",
+                        help="sample sizes of the single-task programs (default 64,512)")
+    parser.add_argument("--n-aux", type=int, default=1024, help="auxiliary samples (min_l12)")
+    parser.add_argument("--n-main", type=int, default=64, help="main-task samples (min_l12)")
+    parser.add_argument("--D", type=int, default=D, help=f"features (default {D})")
+    args = parser.parse_args(argv)
+    ns = tuple(int(n) for n in args.ns.split(","))
+    rows = peer_rows(ns, n_aux=args.n_aux, n_main=args.n_main, D=args.D)
     print(f"{'program':34s} {'ours_s':>9s} {'cvxpy_s':>9s} {'ratio':>8s} {'rel_diff':>9s} "
           f"{'cert_ours':>10s} {'cert_cvxpy':>10s}")
     for r in rows:
@@ -90,4 +98,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

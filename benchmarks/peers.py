@@ -8,11 +8,15 @@ main task's 40 features shared (default 40: every feature shared, where the
 torch loops are slowest to converge; at overlap 0-30 they need 10-30x fewer
 finetuning steps, which lowers the ratios of the flow rows accordingly).
 
-Run ``python benchmarks/peers.py [--overlap K] [--quick] [--json FILE] [--mtl-torch-seconds S]``.
+Run ``python -m benchmarks.peers [--overlap K] [--quick] [--json FILE] [--mtl-torch-seconds S]``.
 Every row is timed on the same machine, one after the other: the peers once,
-our finetuning and MTL flows as the median of 9 and 5 runs (they take
+our finetuning and MTL flows as the median of 9 and 5 calls (they take
 milliseconds to a second, where a shared machine's noise is largest); read
-ratios, not seconds.
+ratios, not seconds. Our side of each row is a :func:`solvers.compare` call
+(its table's ``wall_s``; the fast convex backend as the reference, so its
+``distance`` says how far the trained predictor is from its program's
+minimiser); the peers are LL's torch loop (:mod:`nets.diagonal_reference`,
+float32 as LL ran it, and float64) and cvxpy (:mod:`benchmarks.convex_peers`).
 """
 import argparse
 import json
@@ -28,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import solvers  # noqa: E402
 from benchmarks.suite.problems import paper_problem  # noqa: E402
+from solvers import compare, problems  # noqa: E402
 from nets.diagonal_reference import reference_gd_multi, reference_gd_single  # noqa: E402
 from solvers.gd_kernels import gd_single  # noqa: E402
 
@@ -36,23 +41,21 @@ def _rel(a, b):
     return float(np.linalg.norm(a - b) / np.linalg.norm(b))
 
 
-def _median_time(fn, repeats):
-    """(median wall seconds over ``repeats`` calls, last result)."""
-    walls = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        walls.append(time.perf_counter() - t0)
-    return float(np.median(walls)), out
+def _ours(problem, method, repeats):
+    """(median wall seconds, beta, table row) of ``method`` on ``problem`` by compare."""
+    cmp = compare(problem, [method], repeats=repeats, curves=False)
+    row = cmp.table.iloc[0]
+    if row["status"] != "ok":
+        raise RuntimeError(f"{problem.name} {method}: {row['status']}")
+    return float(row["wall_s"]), cmp.betas[method], row
 
 
 def finetune_rows(Xa, ya, Xm, ym, torch_seconds):
     """Finetuning: exact flow end vs the torch loop (lr 0.1) reaching loss 1e-10."""
     pre = solvers.train_single(Xa, ya, init=1e-3)
     ft_init = solvers.diagonal.finetune_init(pre.params, 1.0, 1e-3)
-    solvers.finetune(pre, Xm, ym)  # warm
-    t_ours, ours = _median_time(
-        lambda: solvers.finetune(pre, Xm, ym, rescale=1.0, readout_init=1e-3), 9)
+    problem = problems.finetune(Xm, ym, pre, rescale=1.0, readout_init=1e-3, reference="newton")
+    t_ours, beta_ours, _ = _ours(problem, "flow", 9)
     rows = []
     for dtype in (torch.float32, torch.float64):
         ref = reference_gd_single(Xm, ym, ft_init, lr=0.1, tol=1e-10, dtype=dtype,
@@ -61,13 +64,14 @@ def finetune_rows(Xa, ya, Xm, ym, torch_seconds):
         rows.append(dict(
             case=f"PT+FT finetune (n=64): flow end vs torch GD {str(dtype)[6:]} to 1e-10",
             ours_s=t_ours, peer_s=ref["wall_s"], ratio=ref["wall_s"] / t_ours,
-            rel_diff_beta=_rel(ours.beta, beta_ref),
+            rel_diff_beta=_rel(beta_ours, beta_ref),
             note=f"torch {ref['steps']} steps, loss {ref['loss']:.1e}"
                  + ("" if ref["converged"] else " (NOT converged: ratio is a lower bound)")))
-    gd = solvers.finetune(pre, Xm, ym, method="gd", lr=0.1)
+    t_gd, beta_gd, gd = _ours(problem, "gd", 3)
     rows.append(dict(case="PT+FT finetune (n=64): numba GD (lr 0.1) vs flow end, same problem",
-                     ours_s=t_ours, peer_s=gd.wall_s, ratio=gd.wall_s / t_ours,
-                     rel_diff_beta=_rel(ours.beta, gd.beta), note=f"GD {gd.steps} steps"))
+                     ours_s=t_ours, peer_s=t_gd, ratio=t_gd / t_ours,
+                     rel_diff_beta=_rel(beta_ours, beta_gd),
+                     note=f"GD {gd['steps']} steps (median of {gd['calls']} calls)"))
     return rows
 
 
@@ -101,8 +105,8 @@ def gd_step_rows(Xa, ya, Xm, ym, steps=2000):
 
 def mtl_rows(Xa, ya, Xm, ym, torch_seconds):
     """MTL flow to loss 1e-10 vs the torch loop (lr 0.1) reaching loss 1e-7."""
-    t_ours, ours = _median_time(
-        lambda: solvers.train_multi([Xa, Xm], [ya, ym], init=1e-3, method="flow", tol=1e-10), 5)
+    problem = problems.min_l12([Xa, Xm], [ya, ym], init=1e-3, reference="reduced-clarabel")
+    t_ours, beta_ours, flow = _ours(problem, "flow", 5)
     init = np.full((3, 2, Xa.shape[1]), 1e-3)
     ref = reference_gd_multi([Xa, Xm], [ya, ym], init, lr=0.1, tol=1e-7, dtype=torch.float32,
                              max_seconds=torch_seconds)
@@ -110,9 +114,9 @@ def mtl_rows(Xa, ya, Xm, ym, torch_seconds):
     beta_ref = (p[0][0] * p[2][0] - p[0][1] * p[2][1])
     return [dict(case="MTL (n=1024+64): flow to 1e-10 vs torch GD float32 (lr 0.1) to 1e-7",
                  ours_s=t_ours, peer_s=ref["wall_s"], ratio=ref["wall_s"] / t_ours,
-                 rel_diff_beta=_rel(ours.beta[:, 1], beta_ref),
-                 note=f"flow loss {ours.loss:.1e}, {ours.steps} steps; torch {ref['steps']} steps, "
-                      f"loss {ref['loss']:.1e}"
+                 rel_diff_beta=_rel(beta_ours[:, 1], beta_ref),
+                 note=f"flow {flow['steps']} steps, {flow['distance']:.1e} from min-l12; "
+                      f"torch {ref['steps']} steps, loss {ref['loss']:.1e}"
                       + ("" if ref["converged"] else " (torch NOT converged: ratio is a lower bound)"))]
 
 
@@ -142,7 +146,7 @@ def main(argv=None):
                         help="time cap of a torch finetuning run (default 120)")
     parser.add_argument("--mtl-torch-seconds", type=float, default=600.0,
                         help="time cap of the torch MTL run (default 600)")
-    parser.add_argument("--skip-convex", action="store_true")
+    parser.add_argument("--skip-convex", action="store_true", help="skip the cvxpy rows")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # LL's loop as measured: one thread
     Xa, ya, Xm, ym = paper_problem(overlap=args.overlap)

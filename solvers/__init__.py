@@ -1,11 +1,16 @@
 """featreuse solvers: diagonal-network trainers, convex programs and penalties.
 
-numpy + numba + scipy + cvxpy only; no torch and no file I/O.
+numpy + numba + scipy + cvxpy. Two parts reach further, on use only:
+``solvers.compare`` (compare solvers on one problem: torch for its torch GD
+loop, pandas, matplotlib, and h5py to save a comparison) and
+``solvers.estimators`` (scikit-learn estimators).
 
 Everything is imported on first access (PEP 562, as scipy does): the
 submodules (``solvers.convex``, ``solvers.penalties``, ...) and the functions
 and classes below. ``import solvers`` and ``import solvers.errors`` therefore
 stay light (no numba, scipy or cvxpy until a trainer or program is used).
+``solvers.compare(problem)`` compares every method on a problem made by
+``solvers.problems`` (the package ``solvers.compare`` is callable).
 """
 import importlib
 import pkgutil
@@ -21,6 +26,8 @@ _EXPORTS = {
     "train_single": "train", "train_single_batch": "train", "train_multi": "train",
     "finetune": "train",
 }
+#: public name -> submodule it stands for
+_MODULES = {"problems": "compare.problems"}
 
 
 def __getattr__(name):
@@ -29,6 +36,8 @@ def __getattr__(name):
         value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
         globals()[name] = value
         return value
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{_MODULES[name]}")
     try:
         return importlib.import_module(f"{__name__}.{name}")
     except ModuleNotFoundError as exc:
@@ -39,9 +48,9 @@ def __getattr__(name):
 
 def __dir__():
     submodules = {m.name for m in pkgutil.iter_modules(__path__)}
-    return sorted(set(globals()) | set(_EXPORTS) | submodules)
+    return sorted(set(globals()) | set(_EXPORTS) | set(_MODULES) | submodules)
 
 
 __all__ = ["FeatreuseError", "InputError", "InputTypeError", "DivergenceError",
            "InfeasibleError", "SolverError", "ConvergenceWarning", "saddle_path", "SaddlePath",
-           *_EXPORTS]
+           "compare", "problems", *_EXPORTS]

@@ -7,6 +7,7 @@ A bad argument raises a typed error (:class:`solvers.errors.FeatreuseError` or
 with exit code 2. Families add their own sub-commands the same way
 (:attr:`analysis.families.base.Family.commands`).
 """
-from . import check, info, listing, plot, run
+from . import check, compare, info, listing, plot, run
 
-COMMANDS = {"list": listing, "run": run, "plot": plot, "check": check, "info": info}
+COMMANDS = {"list": listing, "run": run, "plot": plot, "check": check, "info": info,
+            "compare": compare}

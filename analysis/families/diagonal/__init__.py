@@ -2,8 +2,8 @@
 
 Modules: :mod:`.config` (experiment schema), :mod:`.tasks` (LL's teacher and
 data), :mod:`.plan` (runs and their pretraining), :mod:`.execute` (one run),
-:mod:`.figures` (gen. loss vs n), :mod:`.distance` / :mod:`.programs` /
-:mod:`.certification` (trained network vs convex program), :mod:`.penalty_figures`
+:mod:`.figures` (gen. loss vs n), :mod:`.certification` (trained network vs
+convex program, through :mod:`solvers.certify`), :mod:`.penalty_figures`
 and :mod:`.certify_figure` (theory figures), :mod:`.demo` (``featreuse demo``).
 """
 from ..base import Family

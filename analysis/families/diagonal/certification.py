@@ -1,17 +1,17 @@
 """The diagonal family's certification table (``featreuse check``).
 
 Trains diagonal networks on LL's teacher tasks and measures each trained
-predictor against its convex program (:func:`.distance.distance_to_program`):
+predictor against its convex program (:func:`solvers.certify.distance_to_program`):
 exact groups fail above their tolerance, measured groups report a known gap.
 """
 import warnings
 
 import numpy as np
 
+from solvers.certify import distance_to_program
 from solvers.errors import FeatreuseError, InputTypeError
 
 from analysis.certificate import Case, Certificate
-from .distance import distance_to_program
 
 
 #: Problem sizes: quick (CI, < ~60 s on 2 cores) and full (LL's sizes where affordable).

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import tasks
 from .config import teacher_of
-from .distance import distance_to_program
+from solvers.certify import distance_to_program
 from .plan import FINETUNES, JOINT
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from analysis.certificate import EXACT_TOL, Certificate
-from analysis.families.diagonal import certification, reference_solver
-from analysis.families.diagonal.distance import distance_to_program
+from analysis.families.diagonal import certification
+from solvers.certify import distance_to_program, reference_solver
 from tests.solvers.conftest import make_problem
 from solvers import finetune, train_multi, train_single
 from solvers.errors import InputError, InputTypeError

@@ -1,4 +1,4 @@
-"""The convex program of each certification kind of the diagonal family.
+"""The convex program of each certification kind of a diagonal network.
 
 Each ``_program_<kind>(beta, X, y, p, backend, opts)`` solves the program that
 theory associates with a trained predictor ``beta`` and returns
@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from solvers import diagonal, penalties
-from solvers.errors import InputError
-from solvers.results import SingleResult
-from solvers.validation import as_float_array, check_choice, check_scalar
+from .. import diagonal, penalties
+from ..errors import InputError
+from ..results import SingleResult
+from ..validation import as_float_array, check_choice, check_scalar
 
 from .reference_solver import single_kw
 
@@ -33,7 +33,7 @@ def _pretrained_params(p, D):
 
 def _convex():
     # imported on use: the convex package is heavy (cvxpy)
-    from solvers import convex
+    from .. import convex
     return convex
 
 
@@ -149,7 +149,7 @@ def _program_mtl_wd(beta, Xs, ys, p, backend, opts):
 
 
 def _program_gd(beta, X, y, p, backend, opts):
-    from solvers import train_single
+    from ..train import train_single
     init = diagonal.single_init(p["init"], X.shape[1])
     check_choice(p["train"], ("all", "readout"), "train")
     t0 = time.perf_counter()

@@ -20,11 +20,10 @@ import time
 
 import numpy as np
 
-from solvers.errors import InputError, InputTypeError
-from solvers.results import MultiResult, SingleResult
-from solvers.validation import as_float_array, check_choice, check_data, check_task_list
-
-from analysis.certificate import Certificate
+from ..errors import InputError, InputTypeError
+from ..results import MultiResult, SingleResult
+from ..validation import as_float_array, check_choice, check_data, check_task_list
+from .certificate import Certificate
 from .programs import PROGRAMS
 from .reference_solver import laddered
 
@@ -149,7 +148,7 @@ def distance_to_program(kind, beta_trained, X, y, *, method=None, case=None, bac
 
     Returns
     -------
-    analysis.certificate.Certificate
+    solvers.certify.Certificate
         ``float(certificate)`` is the distance.
 
     Raises

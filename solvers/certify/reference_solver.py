@@ -3,7 +3,8 @@
 A reference program certifies a trained predictor only if it is solved more
 accurately than the tolerance of the row (docs/certification.md).
 """
-from analysis.certificate import EXACT_TOL
+from ..errors import SolverError
+from .certificate import EXACT_TOL
 
 #: Clarabel settings used for certification. Clarabel's defaults (relative gap
 #: 1e-8) leave a relative error of beta up to ~6e-4 on the entropy dual at
@@ -41,7 +42,6 @@ def laddered(call, backend, solver, solver_options, fast_fallback=False):
 
     Returns ``(result, tolerance label)``.
     """
-    from solvers.errors import SolverError
     if backend != "cvxpy" or solver_options is not None or solver is not None:
         return call(solve_opts(backend, solver, solver_options)), "given"
     last = None
