@@ -1,6 +1,6 @@
 """Makes the repository root importable when the tests run from a checkout, and pins MKL's
 code path before any test computes."""
-from nets.numerics import pin_mkl_path
+from featreuse.nets.numerics import pin_mkl_path
 
 pin_mkl_path()  # the test process computes as the sweep workers do (docs/reproducibility.md)
 

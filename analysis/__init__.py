@@ -5,9 +5,48 @@ Kept light: submodules are imported on first use.
 
 
 def load(path):
-    """Summary table of a sweep file as a pandas DataFrame (see :func:`analysis.store.load`)."""
+    """Summary table of a sweep file as a pandas DataFrame (see :func:`featreuse.analysis.store.load`)."""
     from .store import load as _load
     return _load(path)
 
 
-__all__ = ["load"]
+def run(name, out=None, *, quick=False, seeds=None, settings=None, workers=None, scheduler=None,
+        device="cpu", progress=True):
+    """Run (or resume) a named experiment's sweep into an HDF5 file, as ``featreuse run`` does.
+
+    Parameters
+    ----------
+    name : str
+        Experiment name (``featreuse list``) or the path of a ``.toml`` file.
+    out : str or os.PathLike, optional
+        HDF5 file (default ``results/NAME[-quick].h5`` under the current folder).
+    quick : bool
+        The experiment's reduced grid.
+    seeds : int, optional
+        Number of seeds (0..seeds-1), replacing the file's.
+    settings : dict, optional
+        ``{dotted key: value}`` overrides of the experiment file (``--set``), e.g.
+        ``{"network.dtype": "float64"}``.
+    workers, scheduler, device, progress
+        As :func:`featreuse.analysis.sweep.run_sweep`.
+
+    Returns
+    -------
+    dict
+        ``{"runs", "done", "failed", "skipped", "wall_s", "out"}``.
+    """
+    import os
+
+    from .commands.run import default_out
+    from .experiments import load_experiment
+    from .sweep import run_sweep
+    config = load_experiment(name, quick=quick, seeds=seeds, overrides=settings)
+    if out is None:
+        out = default_out(config)
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+    counts = run_sweep(config, out, workers=workers, scheduler=scheduler, device=device,
+                       progress=progress)
+    return {**counts, "out": os.fspath(out)}
+
+
+__all__ = ["load", "run"]

@@ -1,6 +1,6 @@
 """Certification rows: a trained solution measured against what theory says it is.
 
-A :class:`Certificate` (defined in :mod:`solvers.certify.certificate`, re-exported
+A :class:`Certificate` (defined in :mod:`featreuse.solvers.certify.certificate`, re-exported
 here) is one row of ``featreuse check``: the distance of a trained predictor to
 the minimiser of a convex program (or another reference), with both objective
 values and the reference solver's own optimality certificate. A row is *exact*
@@ -8,13 +8,13 @@ when theory says the distance is zero: it then fails above its tolerance. Other
 rows are measurements of a known gap.
 
 Each family builds its rows from :class:`Case` objects
-(:meth:`analysis.families.base.Family.certification_cases`); :func:`run_cases`
+(:meth:`featreuse.analysis.families.base.Family.certification_cases`); :func:`run_cases`
 runs them and :func:`format_table` prints them.
 """
 import warnings
 from dataclasses import dataclass
 
-from solvers.certify.certificate import EXACT_TOL, Certificate
+from featreuse.solvers.certify.certificate import EXACT_TOL, Certificate
 
 __all__ = ["EXACT_TOL", "Certificate", "Case", "run_cases", "format_table", "COLUMNS"]
 

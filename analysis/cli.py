@@ -6,8 +6,8 @@ one line on stderr naming the argument; argparse's own errors do the same.
 import argparse
 import sys
 
-from nets.numerics import pin_mkl_path
-from solvers.errors import FeatreuseError
+from featreuse.errors import FeatreuseError
+from featreuse.nets.numerics import pin_mkl_path
 
 DESCRIPTION = ("featreuse: inductive biases of multi-task learning and finetuning. Train diagonal, "
                "ReLU and deep networks, sweep experiments into HDF5 files, plot them, and certify "
@@ -23,15 +23,14 @@ class Parser(argparse.ArgumentParser):
 
 def user_errors():
     """Exception types that mean bad input (printed as one line, exit code 2)."""
-    from nets.errors import NetsError
-    return (FeatreuseError, NetsError)
+    return (FeatreuseError,)
 
 
 def build_parser():
     """The ``featreuse`` parser with every sub-command (generic ones, then the families')."""
     from .commands import COMMANDS
     from .families import all_families
-    from .version import featreuse_version
+    from featreuse.version import featreuse_version
     parser = Parser(prog="featreuse", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"featreuse {featreuse_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -2,7 +2,7 @@
 
 Every executor offers ``slots`` (how many tasks to keep in flight), ``submit(task)
 -> future``, ``wait_any(futures) -> set of done futures`` and ``close()``; all run
-:func:`analysis.worker.execute`.
+:func:`featreuse.analysis.worker.execute`.
 
 Local workers are ``spawn``-ed processes with one BLAS/numba/OpenMP thread each
 (torch reads ``OMP_NUM_THREADS`` too). They die with the driver: a watchdog thread in each worker exits the
@@ -18,14 +18,14 @@ import sys
 import threading
 import time
 
-from nets.numerics import MKL_CBWR
-from solvers.errors import InputError
+from featreuse.nets.numerics import MKL_CBWR
+from featreuse.errors import InputError
 
 from . import worker
 
 THREAD_VARS = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 #: environment of every worker besides its threads: MKL pinned to one code path
-#: (:mod:`nets.numerics`); a value the user set is kept
+#: (:mod:`featreuse.nets.numerics`); a value the user set is kept
 REPRODUCIBLE_ENV = {"MKL_CBWR": MKL_CBWR}
 #: seconds between a worker's checks that its driver is alive
 WATCH_INTERVAL = 0.2

@@ -8,7 +8,7 @@ without being changed.
 import os
 import tempfile
 
-from solvers.errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 
 
 def _fspath(path, name):

@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 from .figure_files import save_figure
 

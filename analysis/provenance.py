@@ -1,9 +1,9 @@
 """What made a sweep file: package versions, machine, threads, device, dtype, git revision.
 
-Every sweep session (a ``featreuse run`` or :func:`analysis.sweep.run_sweep`
+Every sweep session (a ``featreuse run`` or :func:`featreuse.analysis.sweep.run_sweep`
 that commits runs) appends one record to the file's ``provenance`` attribute
 (a JSON list, oldest first), so a file resumed on another machine says so.
-:func:`analysis.load` puts the list in ``df.attrs["provenance"]`` and
+:func:`featreuse.analysis.load` puts the list in ``df.attrs["provenance"]`` and
 ``featreuse info FILE.h5`` prints it. docs/reproducibility.md says which of
 these decide the bits of a result.
 """
@@ -14,9 +14,9 @@ import subprocess
 import sys
 import time
 
-from nets.numerics import MKL_CBWR
+from featreuse.nets.numerics import MKL_CBWR
 
-from .version import featreuse_version
+from featreuse.version import featreuse_version
 
 #: distributions whose versions are recorded (read from their metadata, nothing imported)
 PACKAGES = ("numpy", "scipy", "numba", "torch", "cvxpy", "clarabel", "h5py", "pandas",

@@ -2,9 +2,9 @@
 
 The driver (this module, one process) asks the family for its runs
 (:meth:`Family.plan`), skips those already done in the file, hands the rest to
-an executor (:mod:`analysis.executors`) and commits every result to the store
-(:class:`analysis.store.Store`) as it arrives; workers only compute
-(:func:`analysis.worker.execute`) and never touch the file.
+an executor (:mod:`featreuse.analysis.executors`) and commits every result to the store
+(:class:`featreuse.analysis.store.Store`) as it arrives; workers only compute
+(:func:`featreuse.analysis.worker.execute`) and never touch the file.
 
 A run is handed out once every run it needs is committed, with their outputs
 (:meth:`Store.outputs`) as its inputs; if one of them failed, the run is
@@ -22,7 +22,7 @@ import os
 import sys
 import time
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 from . import executors, provenance
 from .families import get_family
@@ -31,11 +31,11 @@ from .store import Store, check_target
 def check_device(device):
     """Raise a typed error unless ``device`` is usable here (``"cuda"``: a GPU is present).
 
-    ``"cpu"`` needs nothing; anything else is checked by :func:`nets.device.resolve_device`
+    ``"cpu"`` needs nothing; anything else is checked by :func:`featreuse.nets.device.resolve_device`
     (torch is imported only then).
     """
     if device != "cpu":
-        from nets.device import resolve_device
+        from featreuse.nets.device import resolve_device
         resolve_device(device)
     return device
 
@@ -54,7 +54,7 @@ def run_sweep(config, out, workers=None, scheduler=None, device="cpu", progress=
     Parameters
     ----------
     config : ExperimentConfig subclass
-        From :func:`analysis.experiments.load_experiment`.
+        From :func:`featreuse.analysis.experiments.load_experiment`.
     out : str or os.PathLike
         HDF5 file; created, or resumed when it holds the same experiment and
         config (done runs are skipped, failed runs retried).
@@ -76,7 +76,7 @@ def run_sweep(config, out, workers=None, scheduler=None, device="cpu", progress=
     Raises
     ------
     InputError
-        Bad ``out`` (see :func:`analysis.store.check_target`), ``device`` or
+        Bad ``out`` (see :func:`featreuse.analysis.store.check_target`), ``device`` or
         unreachable ``scheduler``, checked before any work.
     """
     from tqdm import tqdm

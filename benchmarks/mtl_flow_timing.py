@@ -20,8 +20,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from solvers.diagonal import beta_multi  # noqa: E402
-from solvers.multi_flow import _Problem, multi_flow  # noqa: E402
+from featreuse.solvers.diagonal import beta_multi  # noqa: E402
+from featreuse.solvers.multi_flow import _Problem, multi_flow  # noqa: E402
 
 
 def paper_problem(overlap=20, seed=0, D=1000, n_aux=1024, n_main=64, k=40):

@@ -28,7 +28,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import nets  # noqa: E402
+from featreuse import nets  # noqa: E402
 
 
 def _stl_runs(n, M, epochs, config):

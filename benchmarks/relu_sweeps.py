@@ -1,7 +1,7 @@
 """Wall times of the ReLU experiments: the --quick grids measured, the full sweeps estimated.
 
 ``--quick``: runs every named ``relu-*`` experiment's --quick grid through
-:func:`analysis.sweep.run_sweep` (local workers, default: the CPU count) into a
+:func:`featreuse.analysis.sweep.run_sweep` (local workers, default: the CPU count) into a
 temporary folder (or ``--keep DIR``) and prints each wall time, the CPU time
 of the driver and its workers, and the totals.
 
@@ -50,8 +50,8 @@ PRETRAIN_STEPS = 100_000
 
 def quick(workers, keep=None, names=NAMES):
     """Run the quick grids (files in ``keep``, else discarded); returns wall and CPU seconds."""
-    from analysis.experiments import load_experiment
-    from analysis.sweep import run_sweep
+    from featreuse.analysis.experiments import load_experiment
+    from featreuse.analysis.sweep import run_sweep
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = keep or tmp
@@ -81,7 +81,7 @@ def _epoch_cost(kind, n, config, epochs):
     """CPU seconds per network-epoch of a stack of 8 runs of ``kind`` at ``n`` (1 thread)."""
     import torch
 
-    import nets
+    from featreuse import nets
     torch.set_num_threads(1)
     cfg = nets.ReluConfig(K=config.network["K"], D=config.network["D"], tol=1e-30)
     teacher = nets.make_teacher(0, D=cfg.D, rho=0.9)
@@ -113,8 +113,8 @@ def _epochs(regime, n, cap):
 
 def estimate(workers, epochs):
     """Estimated wall times of the full sweeps; returns a JSON-able dict."""
-    from analysis.experiments import load_experiment
-    from analysis.families import get_family
+    from featreuse.analysis.experiments import load_experiment
+    from featreuse.analysis.families import get_family
     family = get_family("relu")
     costs = {}
     rows = {}

@@ -1,7 +1,7 @@
 """Cost of committing runs to a sweep file, by the number of runs already stored.
 
 Records are those of a tiny diagonal run (D = 20: beta, six scalars), written
-through :class:`analysis.store.Store` with no training in between. Two figures:
+through :class:`featreuse.analysis.store.Store` with no training in between. Two figures:
 
 * per commit at N stored runs (N = 10 and 10,000 by default): the median and
   the mean of the next ``--window`` commits (the mean includes the folds into
@@ -23,7 +23,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from analysis.store import Store  # noqa: E402
+from featreuse.analysis.store import Store  # noqa: E402
 from benchmarks.suite.problems import commit_config as _config  # noqa: E402
 from benchmarks.suite.problems import commit_record as _record  # noqa: E402
 from benchmarks.suite.problems import commit_run as _run  # noqa: E402

@@ -1,6 +1,6 @@
 """Torch networks: LL's diagonal reference loop and the ReLU teacher-student networks.
 
-Never imports :mod:`solvers` or :mod:`analysis` and does no file I/O; results
+Never imports :mod:`featreuse.solvers` or :mod:`featreuse.analysis` and does no file I/O; results
 are dataclasses of numpy arrays. Everything is imported on first access
 (PEP 562), so ``import nets.errors`` does not import torch. Importing nets pins
 MKL's code path (:mod:`.numerics`) before torch computes anything.
@@ -9,7 +9,8 @@ import importlib
 import pkgutil
 
 from .numerics import pin_mkl_path
-from .errors import ConvergenceWarning, DivergenceError, InputError, InputTypeError, NetsError
+from featreuse.errors import (ConvergenceWarning, DivergenceError, FeatreuseError, InputError,
+                              InputTypeError)
 
 #: public name -> submodule that defines it
 _EXPORTS = {
@@ -56,5 +57,5 @@ def __dir__():
     return sorted(set(globals()) | set(_EXPORTS) | submodules)
 
 
-__all__ = ["NetsError", "InputError", "InputTypeError", "DivergenceError", "ConvergenceWarning",
+__all__ = ["FeatreuseError", "InputError", "InputTypeError", "DivergenceError", "ConvergenceWarning",
            *_EXPORTS]

@@ -1,8 +1,8 @@
 """Settings of CHS's alternating multi-task algorithm (reconstruction: docs/chs.md)."""
 from dataclasses import dataclass
 
-from .errors import InputTypeError
-from .validation import check_scalar
+from featreuse.errors import InputTypeError
+from featreuse.validation import check_scalar
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,12 @@ when unit k fires on both. When the tasks share their inputs
 their weight is ``K_ij = sum_t c_tj y_t(x_i) y_t(x'_j)``: the label products
 summed over tasks, large for pairs that share labels in most tasks -- a
 pseudo-contrastive loss. Derivation: docs/chs.md. numpy only; compare with
-autograd of :mod:`nets.chs_steps`.
+autograd of :mod:`featreuse.nets.chs_steps`.
 """
 import numpy as np
 
-from .errors import InputError
-from .validation import as_float_array, check_scalar
+from featreuse.errors import InputError
+from featreuse.validation import as_float_array, check_scalar
 
 
 def _check(W, X_head, Y_head, X_shared, Y_shared):

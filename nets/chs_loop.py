@@ -1,4 +1,4 @@
-"""CHS's alternating algorithm task by task: the reference of :func:`nets.chs_train.train_chs`.
+"""CHS's alternating algorithm task by task: the reference of :func:`featreuse.nets.chs_train.train_chs`.
 
 Same seed streams, samples and steps, but every head and every task's share of
 the shared-layer gradient is computed on its own, in a Python loop, with one

@@ -1,6 +1,6 @@
 """Downstream linear probe: logistic regression on the features ``ReLU(W x)`` of an unseen task.
 
-The unseen task is :func:`nets.chs_tasks.probe_task` (a new direction in the
+The unseen task is :func:`featreuse.nets.chs_tasks.probe_task` (a new direction in the
 training tasks' subspace). The features use ``W`` rescaled to
 ``||W||_F^2 = m`` (rows of mean squared norm 1): ReLU is positively
 homogeneous, so this removes only W's overall scale (which weight decay
@@ -17,8 +17,8 @@ import numpy as np
 
 from .chs_streams import PROBE_DATA_STREAM, stream
 from .chs_tasks import ChsTasks
-from .errors import InputError, InputTypeError
-from .validation import as_float_array, check_scalar
+from featreuse.errors import InputError, InputTypeError
+from featreuse.validation import as_float_array, check_scalar
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def probe_accuracy(W, task, n, seed, n_test=2000, C=1.0, max_iter=1000, tol=1e-6
     W : array_like (m, d)
         The representation's first layer.
     task : ChsTasks
-        One task (:func:`nets.chs_tasks.probe_task`).
+        One task (:func:`featreuse.nets.chs_tasks.probe_task`).
     n : int >= 1
         Training samples of the probe.
     seed : int >= 0

@@ -1,9 +1,9 @@
 """Random streams of the CHS multi-task model (see docs/chs.md).
 
-Every draw of :mod:`nets.chs_tasks`, :mod:`nets.chs_train` and
-:mod:`nets.chs_probe` comes from :func:`nets.seeding.stream` with one of the
+Every draw of :mod:`featreuse.nets.chs_tasks`, :mod:`featreuse.nets.chs_train` and
+:mod:`featreuse.nets.chs_probe` comes from :func:`featreuse.nets.seeding.stream` with one of the
 numbers below (``SeedSequence(seed, spawn_key=(number,))``). They are distinct
-from the numbers of :mod:`nets.seeding`, so that for one seed
+from the numbers of :mod:`featreuse.nets.seeding`, so that for one seed
 
 * the subspace ``M`` depends on ``(d, r)`` only,
 * the task directions ``v_t`` depend on ``r`` only (the tasks of T are the

@@ -16,8 +16,8 @@ import numpy as np
 from scipy.linalg import subspace_angles
 
 from .chs_tasks import check_orthonormal
-from .errors import InputError
-from .validation import as_float_array
+from featreuse.errors import InputError
+from featreuse.validation import as_float_array
 
 
 @dataclass(frozen=True)

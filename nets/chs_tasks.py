@@ -11,7 +11,7 @@ The directions are i.i.d. uniform on the sphere S^{r-1}. Which tasks, which
 input law and which label function are our reconstruction of CHS
 (arXiv 2307.06887); docs/chs.md says what is reconstructed.
 
-Random streams (:mod:`nets.chs_streams`): ``M`` depends on ``(seed, d, r)``;
+Random streams (:mod:`featreuse.nets.chs_streams`): ``M`` depends on ``(seed, d, r)``;
 the directions depend on ``(seed, r)`` only, so the tasks of T are the first T
 tasks of any larger T, and every ``d`` of a seed shares them.
 """
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .chs_streams import PROBE_TASK_STREAM, SUBSPACE_STREAM, TASK_STREAM, stream
-from .errors import InputError
-from .validation import as_float_array, check_scalar
+from featreuse.errors import InputError
+from featreuse.validation import as_float_array, check_scalar
 
 #: largest entry of ``|M^T M - I|`` accepted for an orthonormal M
 ORTHONORMAL_TOL = 1e-8

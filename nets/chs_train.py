@@ -1,12 +1,12 @@
 """CHS's alternating multi-task algorithm, batched over tasks, on CPU or CUDA.
 
-Every round (:class:`nets.chs_config.ChsTrainConfig`): draw fresh samples for
-every task (:func:`nets.chs_rounds.sample_round`), reset the heads to 0 and
-take one step on each (:func:`nets.chs_steps.head_step`), then one
-weight-decayed step on the shared layer (:func:`nets.chs_steps.shared_step`).
+Every round (:class:`featreuse.nets.chs_config.ChsTrainConfig`): draw fresh samples for
+every task (:func:`featreuse.nets.chs_rounds.sample_round`), reset the heads to 0 and
+take one step on each (:func:`featreuse.nets.chs_steps.head_step`), then one
+weight-decayed step on the shared layer (:func:`featreuse.nets.chs_steps.shared_step`).
 Data are drawn by numpy from the seed's streams and computed on in float64,
 so a run is a deterministic function of its seed on any device.
-:func:`nets.chs_loop.train_chs_loop` is the same algorithm task by task.
+:func:`featreuse.nets.chs_loop.train_chs_loop` is the same algorithm task by task.
 """
 import time
 
@@ -20,8 +20,8 @@ from .chs_steps import head_step, shared_step
 from .chs_streams import INIT_STREAM, ROUND_STREAM, stream
 from .chs_tasks import ChsTasks
 from .device import resolve_device
-from .errors import InputTypeError
-from .validation import check_scalar
+from featreuse.errors import InputTypeError
+from featreuse.validation import check_scalar
 
 
 def init_weights(seed, width, d, init_scale=1.0):
@@ -60,12 +60,12 @@ def train_chs(tasks, config=ChsTrainConfig(), seed=0, device="cpu"):
     Parameters
     ----------
     tasks : ChsTasks
-        From :func:`nets.chs_tasks.make_chs_tasks`.
+        From :func:`featreuse.nets.chs_tasks.make_chs_tasks`.
     config : ChsTrainConfig
     seed : int >= 0
         Seeds the initial ``W`` and the samples of every round.
     device : str
-        ``"cpu"``, ``"cuda"`` or ``"cuda:<index>"`` (:func:`nets.device.resolve_device`).
+        ``"cpu"``, ``"cuda"`` or ``"cuda:<index>"`` (:func:`featreuse.nets.device.resolve_device`).
 
     Returns
     -------

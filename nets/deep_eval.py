@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from .deep_task import check_task
 from .deep_train import autocast, task_tensors
 from .device import resolve_device
-from .validation import check_scalar
+from featreuse.validation import check_scalar
 
 
 @dataclass
@@ -26,7 +26,7 @@ def evaluate(model, task, device="cpu", batch_size=1000, amp=False):
     Parameters
     ----------
     model : torch.nn.Module
-        A network of :mod:`nets.deep_models` (moved to ``device``; its train/eval mode is
+        A network of :mod:`featreuse.nets.deep_models` (moved to ``device``; its train/eval mode is
         restored afterwards).
     task : DeepTask
     device : str

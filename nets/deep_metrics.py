@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 
 
 def _as_matrix(X, name):

@@ -1,8 +1,8 @@
 """The deep networks by name, their seeded initialisation and the rescaling before finetuning.
 
-``resnet18``        ResNet-18 with LL's (torchvision's ImageNet) stem (:mod:`nets.resnet`);
+``resnet18``        ResNet-18 with LL's (torchvision's ImageNet) stem (:mod:`featreuse.nets.resnet`);
 ``resnet18_cifar``  ResNet-18 with the CIFAR stem (one 3 x 3 stride-1 convolution);
-``vit``             LL's small ViT (:mod:`nets.vit`).
+``vit``             LL's small ViT (:mod:`featreuse.nets.vit`).
 
 Every model exposes ``readout`` (its head), ``rescaled_tensors()`` (what
 :func:`rescale_` multiplies), ``representation_layers()`` (what the metrics
@@ -10,9 +10,9 @@ hook) and ``memory_format`` (what pays on CUDA).
 """
 import torch
 
-from .errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 from .resnet import ResNet, ResNetConfig
-from .validation import check_scalar
+from featreuse.validation import check_scalar
 
 MODELS = ("resnet18", "resnet18_cifar", "vit")
 

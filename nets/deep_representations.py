@@ -23,8 +23,8 @@ import torch
 from .deep_metrics import participation_ratio, similarity
 from .deep_train import batches
 from .device import resolve_device
-from .errors import InputError, InputTypeError
-from .validation import check_choice, check_scalar
+from featreuse.errors import InputError, InputTypeError
+from featreuse.validation import check_choice, check_scalar
 
 MODES = ("train", "eval")
 
@@ -70,7 +70,7 @@ def layer_activations(model, X, mode="train", batch_size=128, device="cpu"):
     Parameters
     ----------
     model : torch.nn.Module
-        A network of :mod:`nets.deep_models` (moved to ``device``; its mode and its
+        A network of :mod:`featreuse.nets.deep_models` (moved to ``device``; its mode and its
         BatchNorm running statistics are restored afterwards).
     X : ndarray (n, C, H, W), float32
     mode : {"train", "eval"}

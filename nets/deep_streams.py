@@ -2,7 +2,7 @@
 
 For one seed, the class split, the main-task subsets, the initialisation and the
 minibatch order are independent of each other and of every size parameter that
-does not concern them. The numbers do not collide with :mod:`nets.seeding`'s.
+does not concern them. The numbers do not collide with :mod:`featreuse.nets.seeding`'s.
 """
 from .seeding import stream
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 
 
 @dataclass(frozen=True)

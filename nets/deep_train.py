@@ -13,7 +13,7 @@ task's), so that both tasks move the weights about equally per epoch. The
 stopping rule reads the main task's loss.
 
 Pretraining is this loop on the auxiliary task; finetuning is this loop on the
-main task from rescaled pretrained weights (:func:`nets.deep_models.rescale_`).
+main task from rescaled pretrained weights (:func:`featreuse.nets.deep_models.rescale_`).
 On CUDA, mixed precision (bfloat16 autocast), channels-last convolutions and
 data held on the device are on by default (``"auto"``).
 """
@@ -30,8 +30,8 @@ import torch.nn.functional as F
 from .deep_streams import SHUFFLE_STREAM, stream
 from .deep_task import check_task
 from .device import resolve_device
-from .errors import ConvergenceWarning, DivergenceError, InputError, InputTypeError
-from .validation import check_choice, check_scalar
+from featreuse.errors import ConvergenceWarning, DivergenceError, InputError, InputTypeError
+from featreuse.validation import check_choice, check_scalar
 
 METHODS = ("sgd", "adam")
 AUTO = (True, False, "auto")
@@ -212,7 +212,7 @@ def train(model, task, config=DeepTrainConfig(), aux=None, seed=0, device="cpu")
     Parameters
     ----------
     model : torch.nn.Module
-        A network of :func:`nets.deep_models.build_model` (moved to ``device``).
+        A network of :func:`featreuse.nets.deep_models.build_model` (moved to ``device``).
     task : DeepTask
         The task whose loss is the stopping rule (the main task; in pretraining the
         auxiliary task). At least 2 images.

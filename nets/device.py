@@ -3,7 +3,7 @@ import os
 
 import torch
 
-from .errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 
 
 def resolve_device(name):

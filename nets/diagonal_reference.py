@@ -2,7 +2,7 @@
 
 ``torch.optim.SGD`` on the full-batch ``F.mse_loss``, one ``.item()`` per step,
 stop at train loss < tol: the loop of the paper's released code. It serves as
-the independent reference for :mod:`solvers` (same iterates in float64) and as
+the independent reference for :mod:`featreuse.solvers` (same iterates in float64) and as
 the peer in the benchmarks. Runs on CPU or CUDA.
 """
 import time

@@ -8,7 +8,7 @@ with ``MKL_CBWR=AVX2`` every processor that has AVX2 runs the AVX2 kernels and
 gives their bits (measured: an AVX-512 machine then matches itself limited to
 AVX2, ``MKL_ENABLE_INSTRUCTIONS=AVX2``, bit for bit; docs/reproducibility.md).
 MKL reads the variable once, when it starts (at the first matmul of the process),
-so it is set before torch computes anything: when :mod:`nets` is imported, by the
+so it is set before torch computes anything: when :mod:`featreuse.nets` is imported, by the
 ``featreuse`` command, and in every sweep worker. A value set by the user is kept
 (``MKL_CBWR=AUTO`` restores MKL's choice of the fastest path).
 """

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
+from featreuse.errors import InputError
 from .seeding import SPLIT_STREAM, stream
-from .validation import as_float_array, check_scalar
+from featreuse.validation import as_float_array, check_scalar
 
 DEFAULT_ALPHAS = np.logspace(-5, 10, 100)
 

@@ -1,7 +1,7 @@
 """Argument checks shared by the two ReLU trainers."""
 import torch
 
-from .errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 from .relu_model import ReluConfig
 from .relu_runs import RunSpec
 

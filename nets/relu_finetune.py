@@ -9,7 +9,7 @@ the readout (PT+FT (LP)) are trained on the main task.
 import numpy as np
 
 from .seeding import READOUT_STREAM, stream
-from .validation import as_float_array, check_scalar
+from featreuse.validation import as_float_array, check_scalar
 
 
 def ptft_init(W_pre, rescale, seed, sigma=1e-3, n_tasks=1):

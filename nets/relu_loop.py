@@ -2,7 +2,7 @@
 
 ``torch.optim.SGD`` on ``F.mse_loss``, one ``.item()`` per step, a fresh
 shuffle every epoch, stop when the epoch mean of the minibatch losses falls
-below ``tol``. It is the reference that :func:`nets.train_stacked` is tested
+below ``tol``. It is the reference that :func:`featreuse.nets.train_stacked` is tested
 against and the peer it is timed against.
 """
 import time
@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from .device import resolve_device
-from .errors import ConvergenceWarning, DivergenceError, InputTypeError
+from featreuse.errors import ConvergenceWarning, DivergenceError, InputTypeError
 from .relu_checks import check_config, check_dtype
 from .relu_epochs import EpochOrders
 from .relu_model import ReluConfig, ReluNet
@@ -103,11 +103,11 @@ def train_one(run, config=ReluConfig(), device="cpu", dtype=torch.float32):
     Parameters
     ----------
     run : RunSpec
-        Data, start, learning rate, stopping (see :mod:`nets.relu_runs`).
+        Data, start, learning rate, stopping (see :mod:`featreuse.nets.relu_runs`).
     config : ReluConfig
         Uses ``batch_size``, ``tol``, ``divergence_loss`` and ``max_restarts``.
     device : str
-        ``"cpu"`` or ``"cuda"`` (checked first, see :func:`nets.resolve_device`).
+        ``"cpu"`` or ``"cuda"`` (checked first, see :func:`featreuse.nets.resolve_device`).
     dtype : torch.float32 or torch.float64
 
     Returns

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .errors import InputError
+from featreuse.errors import InputError
 from .seeding import INIT_STREAM, stream
-from .validation import check_scalar
+from featreuse.validation import check_scalar
 
 
 @dataclass(frozen=True)

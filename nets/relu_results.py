@@ -27,7 +27,7 @@ class ReluResult:
         The run reached ``max_epochs`` without converging.
     failed : bool
         The run still diverged after all restarts (stacked trainer only;
-        :func:`nets.train_one` raises ``DivergenceError`` instead).
+        :func:`featreuse.nets.train_one` raises ``DivergenceError`` instead).
     restarts : int
         Divergence restarts taken.
     lr : float

@@ -1,7 +1,7 @@
 """What one network's training run is: data, start, learning rate, stopping.
 
 A :class:`RunSpec` is the complete input of one run; both trainers
-(:func:`nets.train_one` and :func:`nets.train_stacked`) take them. The
+(:func:`featreuse.nets.train_one` and :func:`featreuse.nets.train_stacked`) take them. The
 builders below make LL's regimes:
 
 * ``pretrain_run``: full-batch GD on the auxiliary task (lr 0.1).
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 from .relu_finetune import ptft_init
 from .relu_model import ReluConfig
-from .validation import as_float_array, check_choice, check_scalar
+from featreuse.validation import as_float_array, check_choice, check_scalar
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Many ReLU networks trained at once with batched matmuls.
 
-Each run of the stack follows exactly the protocol of :func:`nets.train_one`
+Each run of the stack follows exactly the protocol of :func:`featreuse.nets.train_one`
 (its own learning rate, minibatch orders, stopping rule, restarts at lr / 10
 and epoch limit); only the arithmetic is organised differently:
 
@@ -31,12 +31,12 @@ import numpy as np
 import torch
 
 from .device import resolve_device
-from .errors import InputError
+from featreuse.errors import InputError
 from .relu_checks import check_config, check_dtype, check_runs
 from .relu_epochs import EpochOrders
 from .relu_model import ReluConfig
 from .relu_results import StackedResult
-from .validation import check_scalar
+from featreuse.validation import check_scalar
 
 CPU_CHUNK_BYTES = 1 << 19   # keeps one (batch 128 x K 1000) float32 slab in a 2 MiB L2 cache
 
@@ -292,7 +292,7 @@ class _Stack:
 
 def train_stacked(runs, config=ReluConfig(), device="cpu", dtype=torch.float32,
                   chunk_bytes="auto", record_losses=False):
-    """Train many networks at once, each exactly as :func:`nets.train_one` would.
+    """Train many networks at once, each exactly as :func:`featreuse.nets.train_one` would.
 
     Parameters
     ----------
@@ -303,7 +303,7 @@ def train_stacked(runs, config=ReluConfig(), device="cpu", dtype=torch.float32,
     config : ReluConfig
         Uses ``batch_size``, ``tol``, ``divergence_loss`` and ``max_restarts``.
     device : str
-        ``"cpu"`` or ``"cuda"`` (checked first, see :func:`nets.resolve_device`).
+        ``"cpu"`` or ``"cuda"`` (checked first, see :func:`featreuse.nets.resolve_device`).
     dtype : torch.float32 or torch.float64
     chunk_bytes : "auto", None or int > 0
         Size limit of a chunk's ``(runs, batch, K)`` hidden activations.

@@ -20,7 +20,7 @@ where the scale sits (``a ReLU(w.x) = (a c) ReLU((w/c).x)`` for ``c > 0``).
 Inputs are ``x ~ N(0, I_D)`` rescaled to ``||x||^2 = D``; targets are
 noiseless. Every draw is a deterministic function of an integer seed with
 independent streams for the teacher, the auxiliary data, the main data and
-the test data (:mod:`nets.seeding`). Consequences:
+the test data (:mod:`featreuse.nets.seeding`). Consequences:
 
 * ``Q`` and all signs are drawn in a fixed order that does not depend on
   ``n_main_units``, ``rho`` or ``magnitude``: the auxiliary task (and so any
@@ -33,9 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
+from featreuse.errors import InputError
 from .seeding import AUX_STREAM, MAIN_STREAM, TEACHER_STREAM, TEST_STREAM, stream
-from .validation import as_float_array, check_scalar
+from featreuse.validation import as_float_array, check_scalar
 
 
 @dataclass(frozen=True)

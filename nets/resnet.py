@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .errors import InputError
-from .validation import check_choice, check_scalar
+from featreuse.errors import InputError
+from featreuse.validation import check_choice, check_scalar
 
 STEMS = ("imagenet", "cifar")
 

@@ -1,6 +1,6 @@
 """Independent random streams of one integer seed.
 
-Every random draw of :mod:`nets` comes from
+Every random draw of :mod:`featreuse.nets` comes from
 ``numpy.random.SeedSequence(seed, spawn_key=(stream,))`` with one of the
 stream numbers below, so that, for one seed, the teacher, each data set, the
 student's initialisation, the finetuning readout, the minibatch order and the
@@ -10,7 +10,7 @@ diagonal teacher-student tasks.
 """
 import numpy as np
 
-from .validation import check_scalar
+from featreuse.validation import check_scalar
 
 TEACHER_STREAM = 0      # teacher units and output signs
 AUX_STREAM = 1          # auxiliary training inputs

@@ -4,8 +4,8 @@ Every error names the argument, and the task when one task is at fault.
 """
 import numpy as np
 
-from .errors import InputError, InputTypeError
-from .validation import as_float_array, check_choice, check_scalar
+from featreuse.errors import InputError, InputTypeError
+from featreuse.validation import as_float_array, check_choice, check_scalar
 
 #: the nonlinearity g of g(X B) A
 ACTIVATIONS = ("linear", "relu")

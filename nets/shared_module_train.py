@@ -48,7 +48,7 @@ def train_shared_module(Xs, ys, r, activation="linear", weights=None, starts=4, 
     tol : float > 0
         Gradient tolerance on the objective divided by ``sum_i alpha_i ||y_i||^2``.
     device : str
-        ``"cpu"`` or ``"cuda"`` (:func:`nets.device.resolve_device`).
+        ``"cpu"`` or ``"cuda"`` (:func:`featreuse.nets.device.resolve_device`).
 
     Returns
     -------

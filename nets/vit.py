@@ -26,8 +26,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .errors import InputError
-from .validation import check_scalar
+from featreuse.errors import InputError
+from featreuse.validation import check_scalar
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ stay light (no numba, scipy or cvxpy until a trainer or program is used).
 import importlib
 import pkgutil
 
-from .errors import (ConvergenceWarning, DivergenceError, FeatreuseError, InfeasibleError,
+from featreuse.errors import (ConvergenceWarning, DivergenceError, FeatreuseError, InfeasibleError,
                      InputError, InputTypeError, SolverError)
 # bound here, not lazily: the module of the same name would otherwise shadow the function
 from .saddle_path import SaddlePath, saddle_path

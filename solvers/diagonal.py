@@ -16,8 +16,8 @@ taken at the initialisation; A and B are handled in log scale.
 """
 import numpy as np
 
-from .errors import InputError
-from .validation import as_float_array, check_scalar
+from featreuse.errors import InputError
+from featreuse.validation import as_float_array, check_scalar
 
 
 def single_init(init, D, name="init"):

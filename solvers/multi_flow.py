@@ -46,8 +46,8 @@ from scipy.linalg.lapack import dlauum as _lauum, dpotrf as _potrf
 from numba import njit
 
 from .diagonal import beta_multi, multi_init
-from .errors import ConvergenceWarning, InputError, InputTypeError, SolverError
-from .validation import as_float_array, check_positive_array, check_scalar, check_task_list
+from featreuse.errors import ConvergenceWarning, InputError, InputTypeError, SolverError
+from featreuse.validation import as_float_array, check_positive_array, check_scalar, check_task_list
 
 __all__ = ["MultiFlowResult", "multi_flow"]
 
@@ -588,7 +588,7 @@ def multi_flow(Xs, ys, init, sample_weights, weight_decay=0.0, times=None, tol=1
         Per-sample weights ``omega_t >= 0`` of the loss
         ``L = sum_t omega_t ||X_t beta_t - y_t||^2`` (LL: ``omega_t = 1/N``;
         per-task weights lambda_t of a loss ``sum_t lambda_t MSE_t`` give
-        ``omega_t = lambda_t / n_t``, :func:`solvers.train.sample_weights_of`).
+        ``omega_t = lambda_t / n_t``, :func:`featreuse.solvers.train.sample_weights_of`).
     weight_decay : float, default 0
         ``lambda >= 0``; the flow descends ``L + lambda ||theta||^2``.
     times : None or array_like (m,)

@@ -2,7 +2,7 @@
 
 All functions are vectorised numpy. Conventions follow ``docs/theory.md`` and
 ``docs/penalties.md``: a single-task diagonal network started at flow constants
-``A, B`` (see :func:`solvers.diagonal.log_AB`) converges to the interpolant
+``A, B`` (see :func:`featreuse.solvers.diagonal.log_AB`) converges to the interpolant
 minimising the entropy penalty (P-ent)
 
     sum_d  kappa_d q(beta_d / kappa_d) - delta_d beta_d,
@@ -19,8 +19,8 @@ import numbers
 import numpy as np
 
 from .diagonal import finetune_init, log_AB, single_init
-from .errors import InputError, InputTypeError, SolverError
-from .validation import as_float_array, as_real_array, check_scalar, check_task_list
+from featreuse.errors import InputError, InputTypeError, SolverError
+from featreuse.validation import as_float_array, as_real_array, check_scalar, check_task_list
 
 __all__ = [
     "q", "q_prime", "Q_alpha", "entropy_terms", "entropy_penalty", "l1", "l12",
@@ -181,7 +181,7 @@ def entropy_penalty(beta, init, reduce=True):
 
     ``sum_d kappa_d q(beta_d / kappa_d) - delta_d beta_d`` with
     ``kappa = sqrt(A B)`` and ``delta = ln(A/B) / 2``, ``A, B`` the flow
-    constants of ``init`` (:func:`solvers.diagonal.log_AB`). The exact flow
+    constants of ``init`` (:func:`featreuse.solvers.diagonal.log_AB`). The exact flow
     from ``init`` converges to the interpolant minimising it (docs/theory.md).
     Coordinates with ``kappa = 0`` use the sign-constrained limit described in
     :func:`entropy_terms`.
@@ -322,7 +322,7 @@ def ptft_penalty(beta, pretrained_params, rescale=1.0, readout_init=1e-3, reduce
                  relative=False):
     """Exact PT+FT penalty: (P-ent) of the finetuning initialisation.
 
-    The finetuning network starts at :func:`solvers.diagonal.finetune_init`
+    The finetuning network starts at :func:`featreuse.solvers.diagonal.finetune_init`
     (first layer times ``rescale`` = s, readouts reset to ``readout_init`` = c),
     so its exact flow minimises :func:`entropy_penalty` with that init.
 

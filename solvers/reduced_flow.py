@@ -1,7 +1,7 @@
 """The exact single-task gradient flow of a diagonal network, in n dimensions.
 
 Along the flow of ``L = (1/n)||X beta - y||^2`` from an init with flow
-constants A, B (see :mod:`solvers.diagonal`),
+constants A, B (see :mod:`featreuse.solvers.diagonal`),
 
     beta(t) = A exp(z) - B exp(-z),   z = (4/n) X^T p,   dp/dt = y - X beta(p),
 
@@ -28,7 +28,7 @@ import scipy.linalg
 import scipy.linalg.blas
 from scipy.integrate import solve_ivp
 
-from .errors import InfeasibleError, SolverError
+from featreuse.errors import InfeasibleError, SolverError
 
 
 @dataclass

@@ -26,7 +26,7 @@ class SingleResult:
         range of X (the flow then ends at the least-squares fit, e.g. noisy
         labels with n > D; ``info["interpolates"]`` is False) or when Newton
         stopped above ``flow_tol``. Each False end is announced by a
-        :class:`~solvers.errors.ConvergenceWarning`. A flow trajectory that
+        :class:`~featreuse.errors.ConvergenceWarning`. A flow trajectory that
         ends at a finite time is converged when it reached that time.
     method : str
         ``"gd"`` or ``"flow"``.
@@ -90,7 +90,7 @@ class MultiResult:
     sample_weights : ndarray (T,)
         Per-sample weight ``omega_t`` of task ``t``'s squared errors (LL:
         ``1/N``). Not the per-task weights ``task_weights`` lambda_t of
-        :func:`solvers.train_multi`: ``omega_t = lambda_t / n_t``, so
+        :func:`featreuse.solvers.train_multi`: ``omega_t = lambda_t / n_t``, so
         ``task_weights=sample_weights * ns`` reproduces the run.
     lr, restarts, times, trajectory, wall_s, info : as in :class:`SingleResult`
         (``trajectory`` has shape (m, D, T)).

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ConvergenceWarning, InputError, SolverError
-from .validation import as_float_array, check_data, check_scalar
+from featreuse.errors import ConvergenceWarning, InputError, SolverError
+from featreuse.validation import as_float_array, check_data, check_scalar
 
 __all__ = ["SaddlePath", "saddle_path", "flow_in_rescaled_time", "dual_in_rescaled_time"]
 
@@ -87,7 +87,7 @@ def saddle_path(X, y, start=None, tol=1e-12, max_steps=None):
         Also the tolerance for ``|q_i| = 1`` and for ``g_i = 0``.
     max_steps : int, optional
         Maximum number of jumps (default ``10 * D + 10``); hitting it emits a
-        :class:`~solvers.errors.ConvergenceWarning`.
+        :class:`~featreuse.errors.ConvergenceWarning`.
 
     Returns
     -------

@@ -2,7 +2,7 @@
 
 Minimises ``f(B, A) = sum_i alpha_i ||X_i B A_i - y_i||^2`` over the shared module
 ``B`` (D, r) and heads ``A_i`` (r,) when the tasks have their own inputs ``X_i``
-(for tasks sharing X the optimum is :func:`solvers.shared_module_span.optimal_shared_span`).
+(for tasks sharing X the optimum is :func:`featreuse.solvers.shared_module_span.optimal_shared_span`).
 Each half-step is an exact least-squares solve, so ``f`` never increases:
 
 * heads: ``A_i = argmin ||X_i B A_i - y_i||^2`` (r unknowns per task);
@@ -26,7 +26,7 @@ import scipy.linalg
 
 from .shared_module_checks import check_rank, check_tasks, check_weights
 from .shared_module_result import fit_from_module
-from .validation import check_scalar
+from featreuse.validation import check_scalar
 
 
 def _solve_psd(H, g):

@@ -4,8 +4,8 @@ Every error names the argument, and the task when one task is at fault.
 """
 import numpy as np
 
-from .errors import InputError
-from .validation import as_float_array, check_scalar, check_task_list
+from featreuse.errors import InputError
+from featreuse.validation import as_float_array, check_scalar, check_task_list
 
 
 def check_tasks(Xs, ys):

@@ -17,8 +17,8 @@ rotation of the features (``X_i -> X_i O`` for both) and by rescaling either tas
 import numpy as np
 import scipy.linalg
 
-from .errors import InputError
-from .validation import as_float_array, check_scalar
+from featreuse.errors import InputError
+from featreuse.validation import as_float_array, check_scalar
 
 
 def _check_coverage(coverage):

@@ -9,7 +9,7 @@ weighted objective does not depend on a common factor).
 import numpy as np
 import scipy.linalg
 
-from .errors import InputError
+from featreuse.errors import InputError
 from .shared_module_checks import check_rank, check_shared_inputs
 
 

@@ -13,7 +13,7 @@ is global (WZR), so ALS and gradient training reach this span too.
 import numpy as np
 import scipy.linalg
 
-from .errors import InputError
+from featreuse.errors import InputError
 from .shared_module_checks import check_rank, check_shared_inputs, check_weights
 from .shared_module_result import fit_from_module
 

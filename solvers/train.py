@@ -1,9 +1,9 @@
 """Public trainers of diagonal networks: single task, multi-task, finetuning.
 
-``method="gd"`` is LL's discrete algorithm (numba, :mod:`solvers.gd_kernels`);
+``method="gd"`` is LL's discrete algorithm (numba, :mod:`featreuse.solvers.gd_kernels`);
 ``method="flow"`` is the continuous gradient flow: exact for the single task
-and finetuning (:mod:`solvers.reduced_flow`, :mod:`solvers.readout_flow`),
-integrated with error control for multi-task (:mod:`solvers.multi_flow`).
+and finetuning (:mod:`featreuse.solvers.reduced_flow`, :mod:`featreuse.solvers.readout_flow`),
+integrated with error control for multi-task (:mod:`featreuse.solvers.multi_flow`).
 """
 import time
 import warnings
@@ -11,13 +11,13 @@ import warnings
 import numpy as np
 
 from . import diagonal
-from .errors import ConvergenceWarning, DivergenceError, InputError
+from featreuse.errors import ConvergenceWarning, DivergenceError, InputError
 from .gd_kernels import CONVERGED, DIVERGED, MAX_STEPS, gd_multi_kernel, gd_single
 from .multi_flow import multi_flow
 from .readout_flow import readout_flow
 from .reduced_flow import beta_of_z, flow_end, flow_trajectory, row_space
 from .results import MultiResult, SingleResult
-from .validation import as_real_array, check_choice, check_data, check_scalar, check_task_list
+from featreuse.validation import as_real_array, check_choice, check_data, check_scalar, check_task_list
 
 METHODS = ("gd", "flow")
 TRAIN_MODES = ("all", "readout")
@@ -78,7 +78,7 @@ def train_single(X, y, init=1e-3, method="flow", lr=0.1, train="all", tol=1e-10,
     y : array_like (n,)
     init : float or array_like (4, D)
         alpha > 0 (all four vectors alpha, LL's init) or explicit ``w+, v+, w-, v-``
-        (every entry >= 0, see :func:`solvers.diagonal.single_init`).
+        (every entry >= 0, see :func:`featreuse.solvers.diagonal.single_init`).
     method : {"flow", "gd"}
         ``"flow"``: the exact gradient flow (its end, or ``times``).
         ``"gd"``: LL's full-batch GD with learning rate ``lr``.
@@ -335,7 +335,7 @@ def train_multi(Xs, ys, init=1e-3, method="flow", lr=0.1, weight_decay=0.0, task
     ----------
     Xs, ys : lists of T arrays (n_t, D) and (n_t,)
     init : float or array_like (T + 1, 2, D)
-        alpha > 0, or explicit weights (see :func:`solvers.diagonal.multi_init`).
+        alpha > 0, or explicit weights (see :func:`featreuse.solvers.diagonal.multi_init`).
     method : {"flow", "gd"}
     weight_decay : float >= 0
     task_weights : array_like (T,), optional
@@ -351,7 +351,7 @@ def train_multi(Xs, ys, init=1e-3, method="flow", lr=0.1, weight_decay=0.0, task
         loss ``tol`` (about 5e-6 relative in beta on the paper's problem), so
         the default 1e-6 costs a quarter of the time of 1e-8 for the same end
         accuracy; ask for 1e-8 or less for accurate trajectories.
-    flow_kw : passed to :func:`solvers.multi_flow.multi_flow` (atol, max_time, ...).
+    flow_kw : passed to :func:`featreuse.solvers.multi_flow.multi_flow` (atol, max_time, ...).
 
     Returns
     -------

@@ -1,5 +1,5 @@
 """featreuse plot: the paper-style figures of a sweep file, or the families' theory figures."""
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 HELP = "draw the paper-style figures of an HDF5 sweep file (PNG + PDF)"
 

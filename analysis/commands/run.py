@@ -1,7 +1,7 @@
 """featreuse run: run (or resume) a named experiment's sweep into an HDF5 file."""
 import os
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 HELP = "run a named experiment's sweep into an HDF5 file (resumes an existing one)"
 

@@ -14,13 +14,13 @@ train.lr=0.1``, ``--data PATH`` for ``data``): overrides apply after
 ``[quick]``, and the result is validated like the file itself.
 
 Everything is checked here, before any work: a bad key or value raises
-:class:`solvers.errors.InputError` naming it.
+:class:`featreuse.errors.InputError` naming it.
 """
 import copy
 import os
 import tomllib
 
-from solvers.errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 
 from ..families import FAMILIES, get_family
 from ..families.checks import check_seeds

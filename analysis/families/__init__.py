@@ -1,21 +1,21 @@
-"""Registered model families (see :mod:`analysis.families.base` for what a family declares).
+"""Registered model families (see :mod:`featreuse.analysis.families.base` for what a family declares).
 
 Families are imported on first use, so that listing experiments or plotting a
 diagonal sweep does not import torch.
 """
 import importlib
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 from .base import ExperimentConfig, Family, PlannedRun, RunOutputs, run_id
 
 #: family name -> module holding its ``FAMILY`` object
 FAMILIES = {
-    "diagonal": "analysis.families.diagonal",
-    "wzr": "analysis.families.wzr",
-    "chs": "analysis.families.chs",
-    "relu": "analysis.families.relu",
-    "deep": "analysis.families.deep",
+    "diagonal": "featreuse.analysis.families.diagonal",
+    "wzr": "featreuse.analysis.families.wzr",
+    "chs": "featreuse.analysis.families.chs",
+    "relu": "featreuse.analysis.families.relu",
+    "deep": "featreuse.analysis.families.deep",
 }
 
 

@@ -24,7 +24,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field, fields
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 
 @dataclass
@@ -150,7 +150,7 @@ class Family:
         ``run_id, experiment, regime, n, seed, <metric>, wall_s`` and the swept parameters).
     commands : dict
         Extra ``featreuse`` sub-commands: name -> module with ``HELP``, ``configure(parser)``
-        and ``run(args)`` (see :mod:`analysis.commands`).
+        and ``run(args)`` (see :mod:`featreuse.analysis.commands`).
     max_batch : int
         Most runs handed to one :meth:`execute_batch` call.
     config_class : type
@@ -234,7 +234,7 @@ class Family:
         """Runs with the same key (not None) may be executed together by :meth:`execute_batch`.
 
         The driver cuts the plan's runs of one key, in plan order, into batches of up to
-        :attr:`max_batch` (:func:`analysis.sweep.plan_batches`); each batch is one task
+        :attr:`max_batch` (:func:`featreuse.analysis.sweep.plan_batches`); each batch is one task
         (e.g. networks of one shape trained as one stacked model), whatever the worker
         count, so a run trains with the same companions in every sweep. Each run is still
         committed, resumed and summarised on its own. Default: None (one run per task).
@@ -277,7 +277,7 @@ class Family:
 
     # ---------------------------------------------------------------- certification
     def certification_cases(self, quick):
-        """Cases of ``featreuse check``: a list of :class:`analysis.certificate.Case`."""
+        """Cases of ``featreuse check``: a list of :class:`featreuse.analysis.certificate.Case`."""
         return []
 
     def certification_figures(self, rows, out_dir):

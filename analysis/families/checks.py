@@ -1,11 +1,11 @@
 """Checks of experiment-file values, shared by the families' config parsers.
 
-Each check returns the value and raises :class:`solvers.errors.InputError` (bad value)
+Each check returns the value and raises :class:`featreuse.errors.InputError` (bad value)
 or :class:`InputTypeError` (bad type) whose message starts with the key's full name.
 """
 import math
 
-from solvers.errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 
 
 def check_int(value, name, low=None):

@@ -10,7 +10,7 @@ import hashlib
 import os
 import re
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 

@@ -4,9 +4,9 @@ A commit appends one row (one SQLite transaction): the run's id, its params and
 attributes as JSON, and its arrays as an ``.npz`` blob (dtypes kept). SQLite's
 transactions are atomic against a killed process, so a commit either is in the
 journal or is not, whatever moment a SIGKILL hits; its cost does not depend on
-how many runs are stored. :class:`analysis.store.Store` folds the journal into
+how many runs are stored. :class:`featreuse.analysis.store.Store` folds the journal into
 the HDF5 file now and then (and at the end of a sweep), then drops the folded
-rows; readers (:func:`analysis.load`) merge the rows not yet folded.
+rows; readers (:func:`featreuse.analysis.load`) merge the rows not yet folded.
 
 Tables: ``meta(key, value)`` holds ``store_id`` (the HDF5 file it belongs to);
 ``runs(seq, run_id, params, attrs, arrays)`` holds the commits.
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 SUFFIX = ".journal"
 _SCHEMA = (

@@ -4,7 +4,7 @@
 
     /                attrs featreuse_version, layout, experiment, family, config (JSON),
                      description, created, store_id, journal_seq, provenance (JSON
-                     list, one record per sweep session: :mod:`analysis.provenance`)
+                     list, one record per sweep session: :mod:`featreuse.analysis.provenance`)
     /runs/<run_id>/  attrs params (JSON), status ("done" | "failed"), error, wall_s,
                      finished, in_summary, the family's scalars, artefacts (JSON:
                      name -> {path, sha256, bytes}); datasets: the run's arrays
@@ -12,7 +12,7 @@
     /summary/<col>   one 1-d dataset per column, one row per done summary run
 
 The HDF5 file is only ever written through a copy that then replaces it
-(:class:`analysis.store.Store`), so the functions here write in place.
+(:class:`featreuse.analysis.store.Store`), so the functions here write in place.
 """
 import json
 import time
@@ -39,7 +39,7 @@ def config_json(config):
 def create_file(path, config, store_id, version, provenance=()):
     """Write an empty sweep file at ``path`` (callers write a temporary name, then rename).
 
-    ``provenance`` is the list of session records (:func:`analysis.provenance.collect`).
+    ``provenance`` is the list of session records (:func:`featreuse.analysis.provenance.collect`).
     """
     # the HDF5 1.10 format (readable by HDF5 >= 1.10): its chunk indexes take ~1 KB per small
     # dataset where the older format's B-trees take ~3.5 KB; free-space tracking kept in the

@@ -10,7 +10,7 @@ import os
 
 import h5py
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 from ..families import get_family
 from ..provenance import read as read_provenance
@@ -23,7 +23,7 @@ _RETRIES = 5
 
 def _path(path, name):
     if not isinstance(path, (str, os.PathLike)):
-        from solvers.errors import InputTypeError
+        from featreuse.errors import InputTypeError
         raise InputTypeError(f"{name} must be a file path, got {type(path).__name__}")
     return os.fspath(path)
 
@@ -90,7 +90,7 @@ def load(path):
         Columns ``run_id, experiment, regime, n, seed``, the family's main error
         figure (e.g. ``gen_loss``), ``wall_s``, the family's scalar columns and
         one column per swept parameter. ``df.attrs["provenance"]`` is the file's list of
-        sweep-session records (:mod:`analysis.provenance`; empty for older files).
+        sweep-session records (:mod:`featreuse.analysis.provenance`; empty for older files).
 
     Raises
     ------

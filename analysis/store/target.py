@@ -4,7 +4,7 @@ import os
 
 import h5py
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 from ..paths import check_output_file
 from .journal import journal_path

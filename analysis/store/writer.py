@@ -15,7 +15,7 @@ A SIGKILL at any moment leaves the HDF5 file as a complete earlier state
 (HDF5 is not journaled, so it is never written in place), the journal holding
 every committed run, and at worst a stale ``.partial`` copy, which the next
 :meth:`Store.open` removes before folding the journal. Readers
-(:func:`analysis.load`) merge the journal's rows, so they see every committed run.
+(:func:`featreuse.analysis.load`) merge the journal's rows, so they see every committed run.
 """
 import json
 import os
@@ -27,7 +27,7 @@ import h5py
 
 from ..families import RunOutputs, get_family
 from ..provenance import read as read_provenance
-from ..version import featreuse_version
+from featreuse.version import featreuse_version
 from . import layout, summary
 from .artefacts import resolve, write_artefact
 from .journal import Journal, journal_path
@@ -61,7 +61,7 @@ class Store:
     def open(cls, path, config, provenance=None):
         """Validate the target (see :func:`check_target`), create or reopen, fold the journal.
 
-        ``provenance`` (a record of :func:`analysis.provenance.collect`) is stored with a
+        ``provenance`` (a record of :func:`featreuse.analysis.provenance.collect`) is stored with a
         new file, or appended to an existing file's list by the first fold that writes runs.
 
         Raises

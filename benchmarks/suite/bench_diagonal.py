@@ -3,8 +3,8 @@ import warnings
 
 import numpy as np
 
-import solvers
-from solvers.gd_kernels import gd_single
+from featreuse import solvers
+from featreuse.solvers.gd_kernels import gd_single
 
 from .problems import paper_problem
 

@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 
-from analysis.store import Store
+from featreuse.analysis.store import Store
 
 from .problems import commit_config as _config
 from .problems import commit_record as _record

@@ -6,7 +6,7 @@ import numpy as np
 
 def paper_problem(seed=0, D=1000, n_aux=1024, n_main=64, overlap=30):
     """LL's teacher: returns (Xa, ya, Xm, ym) with rows rescaled to ||x||^2 = D."""
-    from analysis.families.diagonal import tasks
+    from featreuse.analysis.families.diagonal import tasks
     teacher = tasks.make_teacher(seed, D=D, k=40, overlap=overlap)
     Xa, ya = tasks.aux_data(seed, teacher, n_aux)
     Xm, ym = tasks.main_data(seed, teacher, n_main)
@@ -28,7 +28,7 @@ k = 4
 
 def commit_config(folder):
     """A one-run diagonal experiment config (D = 20) written into ``folder``."""
-    from analysis.experiments import load_experiment
+    from featreuse.analysis.experiments import load_experiment
     path = os.path.join(folder, "bench.toml")
     with open(path, "w") as f:
         f.write(COMMIT_TOML)
@@ -46,5 +46,5 @@ def commit_record(i):
 
 def commit_run(i):
     """A planned single-task run whose id depends on ``i``."""
-    from analysis.families import PlannedRun
+    from featreuse.analysis.families import PlannedRun
     return PlannedRun.of({"regime": "stl", "n": 16 + i, "seed": 0})

@@ -6,7 +6,7 @@ should be (docs/certification.md lists them with the reason):
 ========== ============================== ==========================================
 kind       trained                         program
 ========== ============================== ==========================================
-stl        single-task flow from ``init`` :func:`solvers.convex.implicit_bias` (exact)
+stl        single-task flow from ``init`` :func:`featreuse.solvers.convex.implicit_bias` (exact)
 ptft       finetuning flow (s, c)          implicit_bias of the finetuning init (exact)
 ptft_ideal finetuning flow (s, c)          LL's idealised :func:`ptft_ideal` (gap)
 stl_lp     readout-only flow               weighted min-ell2 :func:`min_l2` (exact)
@@ -20,9 +20,9 @@ import time
 
 import numpy as np
 
-from ..errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 from ..results import MultiResult, SingleResult
-from ..validation import as_float_array, check_choice, check_data, check_task_list
+from featreuse.validation import as_float_array, check_choice, check_data, check_task_list
 from .certificate import Certificate
 from .programs import PROGRAMS
 from .reference_solver import laddered

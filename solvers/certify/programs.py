@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import diagonal, penalties
-from ..errors import InputError
+from featreuse.errors import InputError
 from ..results import SingleResult
-from ..validation import as_float_array, check_choice, check_scalar
+from featreuse.validation import as_float_array, check_choice, check_scalar
 
 from .reference_solver import single_kw
 
@@ -168,7 +168,7 @@ def _program_gd(beta, X, y, p, backend, opts):
 
 @dataclass
 class FlowAsProgram:
-    """A minimiser computed outside :mod:`solvers.convex`, shaped like a ConvexResult."""
+    """A minimiser computed outside :mod:`featreuse.solvers.convex`, shaped like a ConvexResult."""
 
     beta: np.ndarray
     certificate: float

@@ -3,7 +3,7 @@
 A reference program certifies a trained predictor only if it is solved more
 accurately than the tolerance of the row (docs/certification.md).
 """
-from ..errors import SolverError
+from featreuse.errors import SolverError
 from .certificate import EXACT_TOL
 
 #: Clarabel settings used for certification. Clarabel's defaults (relative gap

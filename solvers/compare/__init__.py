@@ -2,7 +2,7 @@
 
 ::
 
-    import solvers
+    from featreuse import solvers
     problem = solvers.problems.implicit_bias(X, y, init=1e-3)
     cmp = solvers.compare(problem)          # every method that applies
     cmp.table                               # one row per method (pandas)

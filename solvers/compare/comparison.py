@@ -1,4 +1,4 @@
-"""The outcome of :func:`solvers.compare.compare`: a table, curves, the answers, a figure."""
+"""The outcome of :func:`featreuse.solvers.compare.compare`: a table, curves, the answers, a figure."""
 from dataclasses import dataclass, field
 
 import numpy as np

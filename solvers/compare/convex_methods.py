@@ -3,7 +3,7 @@
 A method row calls the public program as a user would (``solvers.convex``,
 default settings, Clarabel's ``time_limit`` set from the call's deadline).
 The reference is solved as certification solves it
-(:func:`solvers.certify.reference_solver.laddered`): Clarabel at tolerances
+(:func:`featreuse.solvers.certify.reference_solver.laddered`): Clarabel at tolerances
 1e-12, looser on an inaccurate stop, and for entropy programs a fall back to
 the Newton backend when no cvxpy answer is accurate enough.
 """

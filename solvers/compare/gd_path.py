@@ -5,14 +5,14 @@ parameters the previous stretch ended at, so that the iterates can be kept at
 the sample steps and the run can stop at a deadline. A stretch never restarts
 by itself (``max_restarts=0``): on divergence the whole run restarts from the
 init at a tenth of the learning rate, as the kernels do, so the iterates are
-those of :func:`solvers.train_single` / :func:`solvers.train_multi` with
+those of :func:`featreuse.solvers.train_single` / :func:`featreuse.solvers.train_multi` with
 ``method="gd"``.
 """
 import time
 
 import numpy as np
 
-from ..errors import DivergenceError
+from featreuse.errors import DivergenceError
 from ..gd_kernels import CONVERGED, DIVERGED, gd_multi_kernel, gd_single
 from ..train import DIVERGE_AT
 from .method_run import Path
@@ -71,7 +71,7 @@ def gd_single_path(X, y, init, lr, tol, max_steps, max_restarts, deadline=None, 
     y : ndarray (n,)
     init : ndarray (4, D)
     lr, tol, max_steps, max_restarts
-        As :func:`solvers.train_single` with ``method="gd"``.
+        As :func:`featreuse.solvers.train_single` with ``method="gd"``.
     deadline : float, optional
         :func:`time.perf_counter` value at which to stop.
     record : bool
@@ -97,7 +97,7 @@ def gd_multi_path(Xs, ys, init, sample_weights, weight_decay, lr, tol, max_steps
 
     ``sample_weights`` (T,) are the per-sample weights omega_t; ``tol`` is the
     data loss (no weight decay) or squared gradient norm (weight decay) at
-    which GD stops, as in :func:`solvers.train_multi`.
+    which GD stops, as in :func:`featreuse.solvers.train_multi`.
     """
     Xcat = np.ascontiguousarray(np.concatenate(Xs))
     ycat = np.concatenate(ys)

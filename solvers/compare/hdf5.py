@@ -16,7 +16,7 @@ import os
 
 import numpy as np
 
-from ..errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 from .provenance import provenance
 
 

@@ -1,14 +1,14 @@
 """A problem: a convex program, the methods that compute its minimiser, and how to score them.
 
-Problems are made by the functions of :mod:`solvers.compare.problems`, which
-validate the data up front; :func:`solvers.compare.compare` runs their methods.
+Problems are made by the functions of :mod:`featreuse.solvers.compare.problems`, which
+validate the data up front; :func:`featreuse.solvers.compare.compare` runs their methods.
 """
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InputError
-from ..validation import check_choice
+from featreuse.errors import InputError
+from featreuse.validation import check_choice
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Method:
     Attributes
     ----------
     name : str
-        Its name in :data:`solvers.compare.methods.METHODS`.
+        Its name in :data:`featreuse.solvers.compare.methods.METHODS`.
     run : callable
         ``run(deadline, record) -> MethodRun``: ``deadline`` is a
         :func:`time.perf_counter` value (or None) at which an iterative method

@@ -1,8 +1,8 @@
-"""The problems :func:`solvers.compare.compare` solves, built from your data.
+"""The problems :func:`featreuse.solvers.compare.compare` solves, built from your data.
 
 Each function checks its input up front (shapes, finite values, labels that
-can be interpolated; a typed error from :mod:`solvers.errors` names the
-argument) and returns a :class:`~solvers.compare.problem.Problem`: the convex
+can be interpolated; a typed error from :mod:`featreuse.solvers.errors` names the
+argument) and returns a :class:`~featreuse.solvers.compare.problem.Problem`: the convex
 program, its objective and constraint residual, the methods that apply and
 how to run them, and its reference minimiser (cvxpy + Clarabel, solved as
 certification solves it).
@@ -21,19 +21,19 @@ problem                 program                                          methods
 ======================  ===============================================  ==========================
 
 The trainers (flow, gd, gd-torch) start from ``init`` and use ``lr``, ``tol``,
-``max_steps`` and ``max_restarts`` as :func:`solvers.train_single` /
-:func:`solvers.train_multi` do. Which answers theory makes exact is said per
+``max_steps`` and ``max_restarts`` as :func:`featreuse.solvers.train_single` /
+:func:`featreuse.solvers.train_multi` do. Which answers theory makes exact is said per
 problem; GD is always a measured gap (its discretisation error: 2e-3 at
 ``lr = 0.1``, alpha = 1e-3 on a random n = 64, D = 256 problem).
 """
 import numpy as np
 
 from .. import diagonal, penalties
-from ..errors import InfeasibleError, InputError
+from featreuse.errors import InfeasibleError, InputError
 from ..reduced_flow import row_space
 from ..results import SingleResult
 from ..train import sample_weights_of
-from ..validation import as_float_array, check_data, check_scalar, check_task_list
+from featreuse.validation import as_float_array, check_data, check_scalar, check_task_list
 from .convex_methods import entropy_methods, group_lasso_methods, l1_methods, l12_methods
 from .problem import Problem
 from .trainer_methods import multi_task_methods, single_task_methods
@@ -136,7 +136,7 @@ def implicit_bias(X, y, init=1e-3, *, lr=0.1, tol=1e-10, max_steps=10 ** 6, max_
     Returns
     -------
     Problem
-        Objective :func:`solvers.penalties.entropy_penalty`; certificate the
+        Objective :func:`featreuse.solvers.penalties.entropy_penalty`; certificate the
         (P-ent) KKT residual at each row's beta.
 
     Raises
@@ -176,8 +176,8 @@ def finetune(X, y, pretrained, rescale=1.0, readout_init=1e-3, *, lr=0.1, tol=1e
     """PT+FT: (P-ent) of the finetuning init, where finetuning ``pretrained`` on (X, y) ends.
 
     The first layer is multiplied by ``rescale`` (s), the readouts reset to
-    ``readout_init`` (c) (:func:`solvers.diagonal.finetune_init`); the flow
-    from there (:func:`solvers.finetune`) ends at the program's minimiser.
+    ``readout_init`` (c) (:func:`featreuse.solvers.diagonal.finetune_init`); the flow
+    from there (:func:`featreuse.solvers.finetune`) ends at the program's minimiser.
     Exact and measured methods as :func:`implicit_bias`.
 
     Parameters
@@ -188,7 +188,7 @@ def finetune(X, y, pretrained, rescale=1.0, readout_init=1e-3, *, lr=0.1, tol=1e
     pretrained : array_like (4, D) or (D,), or SingleResult
         Pretrained params ``w+, v+, w-, v-``, or a pretrained predictor
         ``beta_pre`` (D,), taken as the balanced params of the small-init
-        limit (:func:`solvers.penalties.balanced_params`).
+        limit (:func:`featreuse.solvers.penalties.balanced_params`).
     rescale : float
         s > 0.
     readout_init : float
@@ -272,7 +272,7 @@ def min_l12(Xs, ys, init=1e-3, *, task_weights=None, lr=0.1, tol=1e-10, max_step
     ys : list of T array_like (n_t,), or array_like (T, n)
         Each ``ys[t]`` in the range of ``Xs[t]``.
     init : float or array_like (T + 1, 2, D)
-        The trainers' alpha > 0 (or explicit params, :func:`solvers.diagonal.multi_init`).
+        The trainers' alpha > 0 (or explicit params, :func:`featreuse.solvers.diagonal.multi_init`).
     task_weights : array_like (T,), optional
         The trainers' per-task weights (default: one mean over all samples, LL).
     lr, tol, max_steps, max_restarts, reference
@@ -332,7 +332,7 @@ def mtl_weight_decay(Xs, ys, weight_decay, init=1e-2, *, task_weights=None, lr=0
     Returns
     -------
     Problem
-        beta (D, T); objective :func:`solvers.penalties.mtl_weight_decay_objective`;
+        beta (D, T); objective :func:`featreuse.solvers.penalties.mtl_weight_decay_objective`;
         certificate the group lasso's relative duality gap at each row's beta;
         residual the relative training residual (the program does not interpolate).
     """

@@ -19,7 +19,7 @@ def _version(dist):
 def provenance():
     """A JSON-ready dict: ``featreuse_version``, ``versions`` (per package), ``python``,
     ``platform``, ``created`` (UTC, ISO 8601)."""
-    from ..version import featreuse_version
+    from featreuse.version import featreuse_version
     return {"featreuse_version": featreuse_version(),
             "versions": {p: _version(p) for p in PACKAGES},
             "python": sys.version.split()[0], "platform": platform.platform(),

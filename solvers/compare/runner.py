@@ -4,8 +4,8 @@ import warnings
 
 import numpy as np
 
-from ..errors import InputError, InputTypeError
-from ..validation import check_scalar
+from featreuse.errors import InputError, InputTypeError
+from featreuse.validation import check_scalar
 from .comparison import Comparison
 from .methods import METHODS
 from .problem import Problem
@@ -79,9 +79,9 @@ def compare(problem, methods=None, *, repeats=3, curves=True, timeout=None, refe
     Parameters
     ----------
     problem : Problem
-        From :mod:`solvers.compare.problems` (e.g. ``problems.implicit_bias(X, y, 1e-3)``).
+        From :mod:`featreuse.solvers.compare.problems` (e.g. ``problems.implicit_bias(X, y, 1e-3)``).
     methods : list of str or str, optional
-        Method names (:data:`solvers.compare.methods.METHODS`), or one
+        Method names (:data:`featreuse.solvers.compare.methods.METHODS`), or one
         comma-separated string; default every method that applies
         (``problem.methods``).
     repeats : int

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from ..errors import DivergenceError
+from featreuse.errors import DivergenceError
 from ..train import DIVERGE_AT
 from .method_run import Path
 from .sampling import sample_steps
@@ -65,7 +65,7 @@ def torch_gd(losses_of, init, beta_of, lr, tol, max_steps, max_restarts, weight_
     beta_of : callable
         ``beta_of(params) -> ndarray`` (the predictor, detached).
     lr, tol, max_steps, max_restarts, weight_decay
-        As :func:`solvers.train_single` / :func:`solvers.train_multi`.
+        As :func:`featreuse.solvers.train_single` / :func:`featreuse.solvers.train_multi`.
     deadline : float, optional
         :func:`time.perf_counter` value at which to stop.
     record : bool
@@ -129,7 +129,7 @@ def multi_losses(Xs, ys, sample_weights, weight_decay):
     """``losses_of`` of a multi-task network (params: shared ``(w+, w-)``, then each readout).
 
     Data loss ``sum_t omega_t ||X_t beta_t - y_t||^2``; with weight decay the
-    loss descended adds ``lambda ||theta||^2`` (as :func:`solvers.train_multi`).
+    loss descended adds ``lambda ||theta||^2`` (as :func:`featreuse.solvers.train_multi`).
     """
     def losses_of(torch):
         Xt = [torch.as_tensor(X) for X in Xs]

@@ -51,7 +51,7 @@ def _torch_run(out):
 def single_task_methods(X, y, init, lr, tol, max_steps, max_restarts, flow_exact):
     """flow, gd and gd-torch of a single-task network from ``init`` (4, D).
 
-    The flow is :func:`solvers.train_single` (``method="flow"``): its end by
+    The flow is :func:`featreuse.solvers.train_single` (``method="flow"``): its end by
     Newton on the reduced dual, the solver the ``"newton"`` backend shares.
     ``flow_exact`` says whether theory makes the flow's end the program's
     minimiser ((P-ent) of ``init``: yes; min-l1: only as ``init -> 0``).

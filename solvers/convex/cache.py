@@ -17,7 +17,7 @@ from collections import OrderedDict
 import cvxpy as cp
 import numpy as np
 
-from ..errors import InfeasibleError, InputError, InputTypeError, SolverError
+from featreuse.errors import InfeasibleError, InputError, InputTypeError, SolverError
 
 DEFAULT_SOLVER = "CLARABEL"
 

@@ -2,8 +2,8 @@
 import numpy as np
 import scipy.linalg
 
-from ..errors import InfeasibleError, InputError
-from ..validation import as_float_array, check_choice
+from featreuse.errors import InfeasibleError, InputError
+from featreuse.validation import as_float_array, check_choice
 
 #: y counts as inside range(X) when its component orthogonal to range(X) is at
 #: most this fraction of ||y|| (the same threshold as solvers.reduced_flow).

@@ -11,7 +11,7 @@ its Lagrange dual is the smooth, unconstrained
 
 and ``beta = A e^z - B e^-z`` at the optimum. (The flow's own variable is
 ``p = (n/4) nu``.) The cvxpy backend solves this exponential-cone program; the
-fast backend is the Newton solver of :func:`solvers.reduced_flow.flow_end`.
+fast backend is the Newton solver of :func:`featreuse.solvers.reduced_flow.flow_end`.
 """
 import time
 
@@ -20,9 +20,9 @@ import numpy as np
 import scipy.linalg
 
 from ..diagonal import log_AB, single_init
-from ..errors import InfeasibleError, InputError, SolverError
+from featreuse.errors import InfeasibleError, InputError, SolverError
 from ..penalties import entropy_terms
-from ..validation import as_real_array, check_data, check_scalar
+from featreuse.validation import as_real_array, check_data, check_scalar
 from .cache import CACHE, check_solver, digest, solve
 from .checks import (check_backend, check_vector, relative_gap, relative_residual,
                      require_interpolable)
@@ -208,11 +208,11 @@ def implicit_bias(X, y, init=1e-3, backend="fast", solver=None, solver_options=N
         Labels; must lie in the range of ``X``.
     init : float or array_like (4, D)
         Scalar ``alpha >= 0`` or explicit ``w+, v+, w-, v-`` (e.g. a
-        finetuning init from :func:`solvers.diagonal.finetune_init`).
+        finetuning init from :func:`featreuse.solvers.diagonal.finetune_init`).
         Coordinates with ``A = 0`` or ``B = 0`` are sign-constrained; with both
         zero they are frozen at 0.
     backend : {"fast", "cvxpy"}
-        ``"fast"``: damped Newton on the dual (:mod:`solvers.reduced_flow`);
+        ``"fast"``: damped Newton on the dual (:mod:`featreuse.solvers.reduced_flow`);
         ``"cvxpy"``: exponential-cone dual (reference).
     solver, solver_options
         cvxpy solver (default Clarabel with tolerances 1e-12) and options,

@@ -14,7 +14,7 @@ import clarabel
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import SolverError
+from featreuse.errors import SolverError
 
 #: Clarabel settings of the fast backend.
 SETTINGS = {"tol_gap_abs": 1e-11, "tol_gap_rel": 1e-11, "tol_feas": 1e-11,

@@ -1,15 +1,15 @@
 """Newton polish of a multi-task group-lasso solution on its support.
 
 The group lasso ``sum_t omega_t ||X_t b_t - y_t||^2 + lam ||B||_{1,2}``
-(:func:`solvers.convex.group_lasso`) is solved by an interior-point method
+(:func:`featreuse.solvers.convex.group_lasso`) is solved by an interior-point method
 whose minimiser is accurate to about 1e-6 only: a relative duality gap of
 ~1e-11 leaves flat directions loose. On the support of the solution the
 objective is smooth, and damped Newton there reaches machine precision.
 """
 import numpy as np
 
-from ..errors import InputError
-from ..validation import as_float_array, check_scalar, check_task_list
+from featreuse.errors import InputError
+from featreuse.validation import as_float_array, check_scalar, check_task_list
 
 #: Rows with ``||B_d|| <= SUPPORT_RTOL * max_d ||B_d||`` are taken to be off the support.
 SUPPORT_RTOL = 1e-7
@@ -30,7 +30,7 @@ def polish_group_lasso(Xs, ys, B, lam, sample_weights, max_iter=50):
     Xs : list of T array_like (n_t, D)
     ys : list of T array_like (n_t,)
     B : array_like (D, T)
-        Solution to polish (e.g. :func:`solvers.convex.group_lasso`'s ``beta``),
+        Solution to polish (e.g. :func:`featreuse.solvers.convex.group_lasso`'s ``beta``),
         one column per task.
     lam : float
         Group penalty ``> 0`` (``2 lambda`` for weight decay lambda).

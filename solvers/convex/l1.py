@@ -5,8 +5,8 @@ import cvxpy as cp
 import numpy as np
 import scipy.optimize
 
-from ..errors import InfeasibleError, SolverError
-from ..validation import check_data
+from featreuse.errors import InfeasibleError, SolverError
+from featreuse.validation import check_data
 from .cache import CACHE, check_solver, digest, solve
 from .checks import check_backend, relative_gap, relative_residual, require_interpolable
 from .result import ConvexResult

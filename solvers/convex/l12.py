@@ -11,8 +11,8 @@ import cvxpy as cp
 import numpy as np
 import scipy.linalg
 
-from ..errors import InfeasibleError, SolverError
-from ..validation import check_data, check_task_list
+from featreuse.errors import InfeasibleError, SolverError
+from featreuse.validation import check_data, check_task_list
 from .cache import CACHE, check_solver, digest, solve
 from .checks import RANGE_RTOL, check_backend, check_vector, relative_gap, relative_residual
 from .group_cone import group_cone

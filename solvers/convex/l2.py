@@ -5,8 +5,8 @@ import cvxpy as cp
 import numpy as np
 import scipy.linalg
 
-from ..errors import InputError
-from ..validation import check_data
+from featreuse.errors import InputError
+from featreuse.validation import check_data
 from .cache import CACHE, check_solver, digest, solve
 from .checks import (check_backend, check_vector, relative_gap, relative_residual,
                      require_interpolable)

@@ -14,7 +14,7 @@ import time
 import cvxpy as cp
 import numpy as np
 
-from ..validation import check_data, check_scalar, check_task_list
+from featreuse.validation import check_data, check_scalar, check_task_list
 from .cache import CACHE, check_solver, digest, solve
 from .checks import relative_gap, relative_residual
 from .l12 import solver_options_for
@@ -124,7 +124,7 @@ def group_lasso(Xs, ys, lam, task_weights=None, solver=None, solver_options=None
         Penalty ``> 0``; weight-decayed MTL with coefficient ``lambda``
         matches ``lam = 2 lambda``.
     task_weights : array_like (T,), optional
-        Per-task weights lambda_t, as in :func:`solvers.train_multi`: the data
+        Per-task weights lambda_t, as in :func:`featreuse.solvers.train_multi`: the data
         term is ``sum_t lambda_t MSE_t``, i.e. per-sample weights
         ``omega_t = lambda_t / n_t``. ``None`` gives LL's ``omega_t = 1 / N``
         (N = total samples). To pass per-sample weights omega, use

@@ -1,4 +1,4 @@
-"""Result object shared by every convex program in :mod:`solvers.convex`."""
+"""Result object shared by every convex program in :mod:`featreuse.solvers.convex`."""
 from dataclasses import dataclass, field
 
 import numpy as np

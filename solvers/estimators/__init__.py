@@ -3,11 +3,11 @@
 =================================  ==================================================
 estimator                          trains
 =================================  ==================================================
-:class:`DiagonalNetRegressor`      one network, :func:`solvers.train_single`
+:class:`DiagonalNetRegressor`      one network, :func:`featreuse.solvers.train_single`
 :class:`MultiTaskDiagonalNetRegressor`  one task per target column, shared first
-                                   layer, :func:`solvers.train_multi`
+                                   layer, :func:`featreuse.solvers.train_multi`
 :class:`FinetunedDiagonalNetRegressor`  a pretrained network finetuned on the data,
-                                   :func:`solvers.finetune`
+                                   :func:`featreuse.solvers.finetune`
 =================================  ==================================================
 
 They follow scikit-learn's conventions (``fit`` / ``predict`` / ``score``,

@@ -2,10 +2,10 @@
 import numpy as np
 
 from .. import penalties
-from ..errors import InputError
+from featreuse.errors import InputError
 from ..results import SingleResult
 from ..train import finetune
-from ..validation import as_float_array, check_scalar
+from featreuse.validation import as_float_array, check_scalar
 from .base import DiagonalNetBase
 
 
@@ -34,15 +34,15 @@ class FinetunedDiagonalNetRegressor(DiagonalNetBase):
     The pretrained first layer is multiplied by ``rescale`` (s), the readouts
     reset to ``readout_init`` (c), then all weights (``train="all"``, PT+FT) or
     the readouts only (``train="readout"``, PT+FT (LP)) are trained
-    (:func:`solvers.finetune`).
+    (:func:`featreuse.solvers.finetune`).
 
     Parameters
     ----------
     pretrained : array_like (4, D), SingleResult, array_like (D,) or float
         The pretrained network: its params ``w+, v+, w-, v-``; a result of
-        :func:`solvers.train_single`; a pretrained predictor ``beta_pre``,
+        :func:`featreuse.solvers.train_single`; a pretrained predictor ``beta_pre``,
         taken as the balanced params of the small-init limit
-        (:func:`solvers.penalties.balanced_params`); or a scalar, every
+        (:func:`featreuse.solvers.penalties.balanced_params`); or a scalar, every
         pretrained weight equal to it (any D).
     rescale : float
         s > 0.

@@ -10,12 +10,12 @@ class MultiTaskDiagonalNetRegressor(DiagonalNetBase):
 
     ``beta_t = w+ * v+^t - w- * v-^t``, trained on LL's loss (one mean over
     all n T squared errors, plus ``weight_decay ||theta||^2``) by
-    :func:`solvers.train_multi`.
+    :func:`featreuse.solvers.train_multi`.
 
     Parameters
     ----------
     init : float or array_like (T + 1, 2, D)
-        alpha > 0 or explicit weights (:func:`solvers.diagonal.multi_init`).
+        alpha > 0 or explicit weights (:func:`featreuse.solvers.diagonal.multi_init`).
     method : {"flow", "gd"}
         The gradient flow (stiff integration) or LL's gradient descent.
     lr : float

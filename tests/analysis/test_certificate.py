@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from analysis.certificate import EXACT_TOL, Case, Certificate, format_table, run_cases
+from featreuse.analysis.certificate import EXACT_TOL, Case, Certificate, format_table, run_cases
 
 
 def _row(case, distance, exact):

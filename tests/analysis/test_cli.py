@@ -13,12 +13,12 @@ import h5py
 import numpy as np
 import pytest
 
-import analysis
-from analysis.cli import build_parser, main
-from analysis.commands.run import default_out
-from analysis.experiments import load_experiment
-from analysis.families.diagonal import execute as diag_execute
-from analysis.families.diagonal.plan import plan
+from featreuse import analysis
+from featreuse.analysis.cli import build_parser, main
+from featreuse.analysis.commands.run import default_out
+from featreuse.analysis.experiments import load_experiment
+from featreuse.analysis.families.diagonal import execute as diag_execute
+from featreuse.analysis.families.diagonal.plan import plan
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -50,7 +50,7 @@ def toml(tmp_path):
 def no_work(monkeypatch):
     """Fail the test if any run or certification case starts."""
     monkeypatch.setattr(diag_execute, "execute", lambda *a: pytest.fail("work started"))
-    from analysis.families.diagonal import certification
+    from featreuse.analysis.families.diagonal import certification
     monkeypatch.setattr(certification, "certification_cases",
                         lambda quick: pytest.fail("work started"))
 
@@ -149,7 +149,7 @@ def test_set_overrides_the_experiment_file(toml, tmp_path, capsys):
     out = tmp_path / "set.h5"
     assert main(["run", toml, "--out", str(out), "--workers", "0", "--no-progress",
                  "--set", "n=[16]", "--set", "seeds=1", "--set", "train.init=0.01"]) == 0
-    from analysis.store import read_config
+    from featreuse.analysis.store import read_config
     config = read_config(out)
     assert config.n == [16] and config.seeds == [0] and config.train["stl"]["init"] == 0.01
     assert set(analysis.load(out)["n"]) == {16}
@@ -232,7 +232,7 @@ def test_plot_penalties_writes_every_figure(tmp_path, capsys):
 
 
 def test_help_is_plain_text_and_version_works(capsys):
-    from analysis.version import featreuse_version
+    from featreuse.version import featreuse_version
     parser = build_parser()
     texts = [parser.format_help()]
     for action in parser._subparsers._group_actions:
@@ -245,9 +245,9 @@ def test_help_is_plain_text_and_version_works(capsys):
 
 def test_the_installed_command_runs_and_fails_cleanly(tmp_path):
     env = dict(os.environ, PYTHONPATH=ROOT)
-    ok = subprocess.run([sys.executable, "-m", "analysis.cli", "--version"], env=env,
+    ok = subprocess.run([sys.executable, "-m", "featreuse.analysis.cli", "--version"], env=env,
                         capture_output=True, text=True)
     assert ok.returncode == 0 and re.fullmatch(r"featreuse \S+\n", ok.stdout)
-    bad = subprocess.run([sys.executable, "-m", "analysis.cli", "plot", str(tmp_path / "x.h5")],
+    bad = subprocess.run([sys.executable, "-m", "featreuse.analysis.cli", "plot", str(tmp_path / "x.h5")],
                          env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "does not exist" in bad.stderr

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.cli import main
-from analysis.commands import compare as compare_command
-from solvers.compare.problem import Problem
+from featreuse.analysis.cli import main
+from featreuse.analysis.commands import compare as compare_command
+from featreuse.solvers.compare.problem import Problem
 
 
 def _exit_code(argv):

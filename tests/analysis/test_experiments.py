@@ -1,9 +1,9 @@
 """Experiment files: named or by path, family dispatch, --quick merging, errors before work."""
 import pytest
 
-from analysis.experiments import list_experiments, load_experiment
-from analysis.families import FAMILIES
-from solvers.errors import InputError, InputTypeError
+from featreuse.analysis.experiments import list_experiments, load_experiment
+from featreuse.analysis.families import FAMILIES
+from featreuse.errors import InputError, InputTypeError
 
 
 def test_named_experiments_are_listed_with_family_and_description():

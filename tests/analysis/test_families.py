@@ -3,12 +3,12 @@ import os
 
 import pytest
 
-import analysis
-from analysis.experiments import list_experiments, load_experiment
-from analysis.families import FAMILIES, get_family
-from analysis.plots import plot_file
-from analysis.store import summary
-from analysis.sweep import run_sweep
+from featreuse import analysis
+from featreuse.analysis.experiments import list_experiments, load_experiment
+from featreuse.analysis.families import FAMILIES, get_family
+from featreuse.analysis.plots import plot_file
+from featreuse.analysis.store import summary
+from featreuse.analysis.sweep import run_sweep
 
 
 def _cheapest_quick(family):

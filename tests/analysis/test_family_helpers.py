@@ -4,9 +4,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.families.base import PlannedRun, unique_runs
-from analysis.families.gen_loss import gen_loss
-from analysis.families.variants import paired, swept_or_fixed
+from featreuse.analysis.families.base import PlannedRun, unique_runs
+from featreuse.analysis.families.gen_loss import gen_loss
+from featreuse.analysis.families.variants import paired, swept_or_fixed
 
 
 def test_unique_runs_keeps_first_occurrences_in_order():

@@ -2,12 +2,12 @@
 import numpy as np
 import pytest
 
-import analysis
-from analysis import store
-from analysis.experiments import load_experiment
-from analysis.families import FAMILIES
-from analysis.plots import plot_file
-from analysis.sweep import run_sweep
+from featreuse import analysis
+from featreuse.analysis import store
+from featreuse.analysis.experiments import load_experiment
+from featreuse.analysis.families import FAMILIES
+from featreuse.analysis.plots import plot_file
+from featreuse.analysis.sweep import run_sweep
 from tests.analysis import toy_family
 
 

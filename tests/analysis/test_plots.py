@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from analysis.plots import curves, draw_bands, draw_mean_se  # noqa: E402
+from featreuse.analysis.plots import curves, draw_bands, draw_mean_se  # noqa: E402
 
 
 def test_curves_are_mean_and_standard_error_over_seeds():
@@ -44,8 +44,8 @@ def test_a_non_positive_lower_band_edge_reaches_the_axis_bottom_on_log_axes():
 
 
 def test_diagonal_figure_says_how_the_gen_loss_is_normalised(tmp_path):
-    from analysis.experiments import load_experiment
-    from analysis.families import get_family
+    from featreuse.analysis.experiments import load_experiment
+    from featreuse.analysis.families import get_family
     config = load_experiment("diag-rescale", quick=True)
     rows = [{"regime": r, "n": n, "seed": s, "support": "nested", "k": k, "gen_loss": 0.5 + s,
              "rescale": 1.0 if r == "ptft" else np.nan, "readout_init": np.nan}

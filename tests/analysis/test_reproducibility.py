@@ -10,12 +10,12 @@ import re
 import numpy as np
 import pytest
 
-import analysis
-from analysis.cli import main
-from analysis.experiments import list_experiments, load_experiment
-from analysis.families import FAMILIES, get_family
-from analysis.store import Store
-from analysis.sweep import plan_batches, run_sweep
+from featreuse import analysis
+from featreuse.analysis.cli import main
+from featreuse.analysis.experiments import list_experiments, load_experiment
+from featreuse.analysis.families import FAMILIES, get_family
+from featreuse.analysis.store import Store
+from featreuse.analysis.sweep import plan_batches, run_sweep
 
 #: summary columns that time the work (the only ones that may differ between two sweeps)
 TIMING = re.compile(r"(wall|_s$|per_s$)")

@@ -11,13 +11,13 @@ import h5py
 import numpy as np
 import pytest
 
-import analysis
-from analysis import store as st
-from analysis.experiments import load_experiment
-from analysis.families import PlannedRun
-from analysis.store import writer
-from analysis.store.journal import journal_path
-from solvers.errors import InputError
+from featreuse import analysis
+from featreuse.analysis import store as st
+from featreuse.analysis.experiments import load_experiment
+from featreuse.analysis.families import PlannedRun
+from featreuse.analysis.store import writer
+from featreuse.analysis.store.journal import journal_path
+from featreuse.errors import InputError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -141,7 +141,7 @@ def test_round_trip_before_and_after_the_fold(config, tmp_path):
 
 def test_summary_columns_keep_their_meaning(tmp_path):
     import pandas as pd
-    from analysis.store import layout
+    from featreuse.analysis.store import layout
     df = pd.DataFrame({"flag": [True, False, None], "count": [3, None, 5],
                        "label": ["a", None, "c"], "ok": [True, False, True]})
     with h5py.File(tmp_path / "s.h5", "w") as f:
@@ -240,9 +240,9 @@ def test_folds_keep_every_run_and_empty_the_journal(config, tmp_path, monkeypatc
 KILL_IN_FOLD = textwrap.dedent("""
     import os, signal, sys
     import numpy as np
-    from analysis.experiments import load_experiment
-    from analysis.families import PlannedRun
-    from analysis.store import Store
+    from featreuse.analysis.experiments import load_experiment
+    from featreuse.analysis.families import PlannedRun
+    from featreuse.analysis.store import Store
     config = load_experiment(sys.argv[1])
     s = Store.open(sys.argv[2], config)
     for i in range(int(sys.argv[3])):

@@ -11,13 +11,13 @@ import numpy as np
 import psutil
 import pytest
 
-import analysis
-from analysis import store
-from analysis.experiments import load_experiment
-from analysis.families.diagonal import execute as diag_execute
-from analysis.families.diagonal.plan import plan
-from analysis.sweep import run_sweep
-from solvers.errors import InputError
+from featreuse import analysis
+from featreuse.analysis import store
+from featreuse.analysis.experiments import load_experiment
+from featreuse.analysis.families.diagonal import execute as diag_execute
+from featreuse.analysis.families.diagonal.plan import plan
+from featreuse.analysis.sweep import run_sweep
+from featreuse.errors import InputError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -139,7 +139,7 @@ def test_dask_cluster_equals_local_run(tmp_path):
 
 def _cli(args, **kw):
     env = dict(os.environ, PYTHONPATH=ROOT)
-    return subprocess.Popen([sys.executable, "-m", "analysis.cli", *args], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "featreuse.analysis.cli", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
 

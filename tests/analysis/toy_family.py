@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.families.base import ExperimentConfig, Family, PlannedRun
-from analysis.families.checks import check_int_list
+from featreuse.analysis.families.base import ExperimentConfig, Family, PlannedRun
+from featreuse.analysis.families.checks import check_int_list
 
 FAIL_N, BATCH_FAIL_N = 7, 9
 #: (batch size, batch key) of every execute_batch call in this process

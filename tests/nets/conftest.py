@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-import nets
+from featreuse import nets
 
 D, K = 12, 30
 

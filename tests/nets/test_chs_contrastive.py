@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 import torch
 
-from nets.chs_contrastive import pair_gradient, pair_weights
-from nets.chs_rounds import sample_round
-from nets.chs_steps import head_step, task_losses
-from nets.chs_tasks import make_chs_tasks
-from nets.errors import InputError
+from featreuse.nets.chs_contrastive import pair_gradient, pair_weights
+from featreuse.nets.chs_rounds import sample_round
+from featreuse.nets.chs_steps import head_step, task_losses
+from featreuse.nets.chs_tasks import make_chs_tasks
+from featreuse.errors import InputError
 
 
 def _autograd_gradient(W, data, head_lr):

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from nets.chs_probe import probe_accuracy, probe_features
-from nets.chs_streams import PROBE_DATA_STREAM, stream
-from nets.chs_tasks import probe_task, random_subspace
-from nets.errors import InputError, InputTypeError
+from featreuse.nets.chs_probe import probe_accuracy, probe_features
+from featreuse.nets.chs_streams import PROBE_DATA_STREAM, stream
+from featreuse.nets.chs_tasks import probe_task, random_subspace
+from featreuse.errors import InputError, InputTypeError
 
 
 @pytest.fixture

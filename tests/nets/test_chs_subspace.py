@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 from scipy.stats import beta
 
-from nets.chs_subspace import (largest_principal_angle, subspace_coverage, subspace_energy,
+from featreuse.nets.chs_subspace import (largest_principal_angle, subspace_coverage, subspace_energy,
                                subspace_summary)
-from nets.chs_tasks import random_subspace
-from nets.errors import InputError
+from featreuse.nets.chs_tasks import random_subspace
+from featreuse.errors import InputError
 
 D, R, M_UNITS = 30, 3, 12
 

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from nets.chs_tasks import make_chs_tasks, probe_task, random_subspace
-from nets.errors import InputError, InputTypeError
+from featreuse.nets.chs_tasks import make_chs_tasks, probe_task, random_subspace
+from featreuse.errors import InputError, InputTypeError
 
 
 def test_subspace_is_orthonormal_and_tasks_are_unit_directions():

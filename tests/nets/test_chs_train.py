@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 import torch
 
-from nets.chs_config import ChsTrainConfig
-from nets.chs_contrastive import one_step_heads
-from nets.chs_loop import train_chs_loop
-from nets.chs_rounds import sample_round
-from nets.chs_streams import ROUND_STREAM, stream
-from nets.chs_tasks import make_chs_tasks
-from nets.chs_train import init_weights, train_chs
-from nets.errors import InputError, InputTypeError
+from featreuse.nets.chs_config import ChsTrainConfig
+from featreuse.nets.chs_contrastive import one_step_heads
+from featreuse.nets.chs_loop import train_chs_loop
+from featreuse.nets.chs_rounds import sample_round
+from featreuse.nets.chs_streams import ROUND_STREAM, stream
+from featreuse.nets.chs_tasks import make_chs_tasks
+from featreuse.nets.chs_train import init_weights, train_chs
+from featreuse.errors import InputError, InputTypeError
 
 SMALL = ChsTrainConfig(width=9, rounds=6, head_samples=25, shared_samples=15, head_lr=5.0,
                        lr=1.0, weight_decay=0.1)

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from nets.deep_metrics import participation_ratio, second_moment, similarity
-from nets.errors import InputError, InputTypeError
+from featreuse.nets.deep_metrics import participation_ratio, second_moment, similarity
+from featreuse.errors import InputError, InputTypeError
 
 
 def orthonormal(rng, rows, cols):

@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 import torch
 
-from nets.deep_models import MODELS, build_model, count_parameters, model_config, rescale_
-from nets.deep_representations import layer_activations
-from nets.errors import InputError, InputTypeError
-from nets.resnet import ResNet, ResNetConfig
-from nets.vit import ViT, ViTConfig
+from featreuse.nets.deep_models import MODELS, build_model, count_parameters, model_config, rescale_
+from featreuse.nets.deep_representations import layer_activations
+from featreuse.errors import InputError, InputTypeError
+from featreuse.nets.resnet import ResNet, ResNetConfig
+from featreuse.nets.vit import ViT, ViTConfig
 
 #: torchvision's resnet18 (ImageNet stem, 1000 classes): a published count
 TORCHVISION_RESNET18 = 11_689_512

@@ -6,14 +6,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from nets.deep_eval import evaluate
-from nets.deep_models import build_model
-from nets.deep_representations import layer_activations, representation_metrics
-from nets.deep_streams import SHUFFLE_STREAM, stream
-from nets.deep_task import DeepTask
-from nets.deep_train import (DeepTrainConfig, batches, mtl_aux_weight, train,
+from featreuse.nets.deep_eval import evaluate
+from featreuse.nets.deep_models import build_model
+from featreuse.nets.deep_representations import layer_activations, representation_metrics
+from featreuse.nets.deep_streams import SHUFFLE_STREAM, stream
+from featreuse.nets.deep_task import DeepTask
+from featreuse.nets.deep_train import (DeepTrainConfig, batches, mtl_aux_weight, train,
                              train_config_for)
-from nets.errors import ConvergenceWarning, InputError, InputTypeError
+from featreuse.errors import ConvergenceWarning, InputError, InputTypeError
 
 #: 10 classes in the head: the main task reads outputs 3 and 7, the auxiliary task 0, 1, 2
 CLASSES = 10

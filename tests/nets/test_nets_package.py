@@ -1,16 +1,17 @@
-"""The nets namespace: names resolve on first access; its errors import no torch."""
+"""The nets namespace: names resolve on first access; the errors and nets itself import no torch."""
 import subprocess
 import sys
 
 import pytest
 
-import nets
+from featreuse import nets
 
 
 def test_the_errors_module_imports_no_torch():
-    code = ("import sys, nets.errors\n"
+    code = ("import sys, featreuse.errors\n"
             "assert 'torch' not in sys.modules\n"
-            "import nets\n"
+            "from featreuse import nets\n"
+            "assert 'torch' not in sys.modules\n"
             "nets.train_stacked\n"
             "assert 'torch' in sys.modules\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -18,10 +19,10 @@ def test_the_errors_module_imports_no_torch():
 
 
 def test_every_public_name_resolves_and_unknown_names_raise():
-    from nets.relu_stacked import train_stacked
+    from featreuse.nets.relu_stacked import train_stacked
     assert nets.train_stacked is train_stacked
     for name in nets.__all__:
         assert getattr(nets, name) is not None
-    assert nets.relu_loop is sys.modules["nets.relu_loop"]
-    with pytest.raises(AttributeError, match="module 'nets' has no attribute 'nothing_here'"):
+    assert nets.relu_loop is sys.modules["featreuse.nets.relu_loop"]
+    with pytest.raises(AttributeError, match="module 'featreuse.nets' has no attribute 'nothing_here'"):
         nets.nothing_here

@@ -4,8 +4,8 @@ import pytest
 import torch
 from sklearn.linear_model import Ridge
 
-import nets
-from nets.seeding import SPLIT_STREAM, stream
+from featreuse import nets
+from featreuse.nets.seeding import SPLIT_STREAM, stream
 
 
 def _net(K=20, D=5, seed=0):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-import nets
+from featreuse import nets
 
 
 @pytest.mark.parametrize("s", [0.01, 0.1, 1.0, 10.0, 100.0])

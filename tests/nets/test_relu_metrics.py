@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-import nets
+from featreuse import nets
 
 
 def test_norms_of_a_hand_built_network():

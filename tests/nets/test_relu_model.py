@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-import nets
+from featreuse import nets
 
 
 def test_init_scales_match_LL():

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-import nets
+from featreuse import nets
 
 
 def test_aux_units_are_orthonormal_with_unit_readout_norm():

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-import nets
-from nets.relu_epochs import EpochOrders
-from nets.relu_loop import batch_loss
+from featreuse import nets
+from featreuse.nets.relu_epochs import EpochOrders
+from featreuse.nets.relu_loop import batch_loss
 
 
 def _solo(run, config):

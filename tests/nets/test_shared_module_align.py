@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-import nets
-from nets.shared_module_align import align_covariances, finetune_with_alignment
-from nets.shared_module_lbfgs import minimise
-from nets.shared_module_model import predict
+from featreuse import nets
+from featreuse.nets.shared_module_align import align_covariances, finetune_with_alignment
+from featreuse.nets.shared_module_lbfgs import minimise
+from featreuse.nets.shared_module_model import predict
 
 
 def _covsim(X1, X2):

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-import nets
-from nets.shared_module_train import train_shared_module
+from featreuse import nets
+from featreuse.nets.shared_module_train import train_shared_module
 
 
 def _prop3_optimum(X, ys, r):

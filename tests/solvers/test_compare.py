@@ -1,4 +1,4 @@
-"""solvers.compare: every method of a problem against its reference minimiser.
+"""featreuse.solvers.compare: every method of a problem against its reference minimiser.
 
 Tolerances (relative distance to the cvxpy reference, small problems):
 
@@ -19,11 +19,11 @@ import h5py
 import numpy as np
 import pytest
 
-import solvers
-from solvers import penalties
-from solvers.compare import problems
-from solvers.compare.problem import Problem
-from solvers.errors import InfeasibleError, InputError, InputTypeError
+from featreuse import solvers
+from featreuse.solvers import penalties
+from featreuse.solvers.compare import problems
+from featreuse.solvers.compare.problem import Problem
+from featreuse.errors import InfeasibleError, InputError, InputTypeError
 from tests.solvers.conftest import make_problem
 
 EXACT = 1e-8
@@ -65,12 +65,13 @@ def _check_table(cmp, ref_beta):
 
 
 def test_import_solvers_stays_light_and_compare_is_callable():
-    code = ("import sys, solvers\n"
+    code = ("import sys\n"
+            "from featreuse import solvers\n"
             "heavy = {'cvxpy', 'torch', 'pandas', 'matplotlib', 'h5py', 'sklearn'}\n"
             "solvers.compare\n"
             "assert not heavy & set(sys.modules), heavy & set(sys.modules)\n"
             "assert callable(solvers.compare) and solvers.compare.compare is not None\n"
-            "assert solvers.problems is sys.modules['solvers.compare.problems']\n"
+            "assert solvers.problems is sys.modules['featreuse.solvers.compare.problems']\n"
             "assert not {'cvxpy', 'torch'} & set(sys.modules)\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
@@ -96,7 +97,7 @@ def test_implicit_bias_every_method_agrees_with_cvxpy(entropy_cmp, stl):
     assert np.array_equal(cmp.betas["gd"], gd.beta) and t.loc["gd", "steps"] == gd.steps
     assert np.array_equal(cmp.betas["flow"], solvers.train_single(X, y, init=0.1).beta)
     # certificate: the (P-ent) KKT residual at each beta; residual ||X b - y|| / ||y||
-    from solvers.convex import entropy_certificate
+    from featreuse.solvers.convex import entropy_certificate
     logs = solvers.diagonal.log_AB(solvers.diagonal.single_init(0.1, X.shape[1]))
     for m, beta in cmp.betas.items():
         assert t.loc[m, "certificate"] == pytest.approx(
@@ -250,7 +251,7 @@ def test_reference_choice_and_failure(stl, monkeypatch):
 
 
 def test_repeat_budget(stl, monkeypatch):
-    from solvers.compare import runner
+    from featreuse.solvers.compare import runner
     X, y = stl
     monkeypatch.setattr(runner, "REPEAT_BUDGET_S", 0.0)
     cmp = solvers.compare(problems.implicit_bias(X, y, 0.1), ["newton"], repeats=5)
@@ -332,7 +333,7 @@ def test_solvers_import_nothing_from_analysis():
 def test_gd_between_sample_steps_takes_the_trainers_steps():
     """Run in stretches (Gram kernel n >= D, a divergence restart, multi-task), GD ends
     exactly where the trainers' GD ends."""
-    from solvers.compare.gd_path import gd_multi_path, gd_single_path
+    from featreuse.solvers.compare.gd_path import gd_multi_path, gd_single_path
     X, y, _ = make_problem(50, 20, k=3, seed=1)
     init = np.full((4, 20), 0.1)
     for lr in (0.1, 3.0):  # 3.0 diverges once and restarts at 0.3

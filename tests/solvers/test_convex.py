@@ -2,12 +2,12 @@
 import numpy as np
 import pytest
 
-from solvers.convex import (CACHE, clear_cache, group_lasso, group_lasso_certificate,
+from featreuse.solvers.convex import (CACHE, clear_cache, group_lasso, group_lasso_certificate,
                             implicit_bias, lasso, min_l1, min_l12, min_l2, mtl_conditional,
                             polish_group_lasso, ptft_ideal)
-from solvers.diagonal import finetune_init
-from solvers.errors import InfeasibleError, InputError, InputTypeError, SolverError
-from solvers.penalties import entropy_penalty, mtl_conditional_penalty, ptft_ideal_penalty
+from featreuse.solvers.diagonal import finetune_init
+from featreuse.errors import InfeasibleError, InputError, InputTypeError, SolverError
+from featreuse.solvers.penalties import entropy_penalty, mtl_conditional_penalty, ptft_ideal_penalty
 
 
 def rel(a, b):
@@ -339,7 +339,7 @@ def test_solver_failure_carries_status():
 
 def test_min_l12_almost_solved_is_kept_only_with_a_small_certificate(monkeypatch):
     """Clarabel's "AlmostSolved" answer is accepted when our own duality gap vouches for it."""
-    import solvers.convex.l12 as l12
+    import featreuse.solvers.convex.l12 as l12
     Xs, ys = _tasks(3, (12, 6))
     real = l12.group_cone
 

@@ -1,4 +1,4 @@
-"""solvers.estimators: scikit-learn's estimator checks, and the estimators in its tools."""
+"""featreuse.solvers.estimators: scikit-learn's estimator checks, and the estimators in its tools."""
 import warnings
 
 import numpy as np
@@ -8,9 +8,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-import solvers
-from solvers.errors import ConvergenceWarning, InputError
-from solvers.estimators import (DiagonalNetRegressor, FinetunedDiagonalNetRegressor,
+from featreuse import solvers
+from featreuse.errors import ConvergenceWarning, InputError
+from featreuse.solvers.estimators import (DiagonalNetRegressor, FinetunedDiagonalNetRegressor,
                                 MultiTaskDiagonalNetRegressor)
 from tests.solvers.conftest import make_problem
 

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-import solvers
-from nets.diagonal_reference import reference_gd_multi, reference_gd_single
-from solvers import diagonal
+from featreuse import solvers
+from featreuse.nets.diagonal_reference import reference_gd_multi, reference_gd_single
+from featreuse.solvers import diagonal
 from tests.solvers.conftest import make_problem
 
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from solvers.diagonal import beta_multi, conserved_multi
-from solvers.errors import ConvergenceWarning, InputError, InputTypeError
-from solvers.multi_flow import MultiFlowResult, multi_flow
-from solvers.train import train_multi
+from featreuse.solvers.diagonal import beta_multi, conserved_multi
+from featreuse.errors import ConvergenceWarning, InputError, InputTypeError
+from featreuse.solvers.multi_flow import MultiFlowResult, multi_flow
+from featreuse.solvers.train import train_multi
 
 
 def _problem(seed=0, D=12, ns=(10, 5)):
@@ -223,7 +223,7 @@ def _direct_loss(Xs, ys, om, P):
 
 def test_tall_task_compression_is_exact(monkeypatch):
     """Replacing a task with n >= D by its R factor leaves the flow unchanged."""
-    import solvers.multi_flow as mf
+    import featreuse.solvers.multi_flow as mf
     Xs, ys, om = _tall_problem(noise=0.1)  # y outside range(X): a constant loss part
     assert mf._Problem(Xs, ys, om, 0.0).triangular == [True, False]
     times = np.array([1.0, 10.0, 100.0])
@@ -240,7 +240,7 @@ def test_tall_task_compression_is_exact(monkeypatch):
 def test_rank_deficient_tall_task_end():
     """A rank-deficient tall task is kept as is; its kernel is singular and the
     end polish goes through the pseudo-inverse; the end is a stationary point."""
-    import solvers.multi_flow as mf
+    import featreuse.solvers.multi_flow as mf
     Xs, ys, om = _tall_problem(rank=6)
     assert mf._Problem(Xs, ys, om, 0.0).triangular == [False, False]
     res = multi_flow(Xs, ys, 0.1, om, tol=1e-12)
@@ -297,7 +297,7 @@ def test_per_task_weights_round_trip_through_sample_weights():
 def test_truncated_stage_solve_is_exact_for_its_matrix():
     """Kernel.solve inverts c I + (the Gauss-Newton matrix restricted to the
     kernel's eigen-directions with eigenvalue >= _W_KEEP c) exactly."""
-    import solvers.multi_flow as mf
+    import featreuse.solvers.multi_flow as mf
     Xs, ys, om = _tall_problem()
     prob = mf._Problem(Xs, ys, om, 0.0)
     rng = np.random.default_rng(1)
@@ -327,7 +327,7 @@ def test_weight_decay_end_certified_by_group_lasso_gap(lam, max_steps):
     with penalty 2 lambda: its duality gap, an independent certificate, is at
     rounding level.  With 4000 steps the integrator stops short (max_steps) and
     the polish, started from a gradient norm of 3e-5, meets tol."""
-    from solvers.convex.penalised import group_lasso_certificate
+    from featreuse.solvers.convex.penalised import group_lasso_certificate
     Xs, ys, om = _problem(seed=3)
     res = multi_flow(Xs, ys, 0.1, om, weight_decay=lam, tol=1e-20, max_steps=max_steps)
     assert res.converged and res.info["newton_steps"] >= 1

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
 
-from solvers import penalties as P
-from solvers import reduced_flow
-from solvers.diagonal import finetune_init, log_AB
-from solvers.errors import InputError, InputTypeError
+from featreuse.solvers import penalties as P
+from featreuse.solvers import reduced_flow
+from featreuse.solvers.diagonal import finetune_init, log_AB
+from featreuse.errors import InputError, InputTypeError
 
 
 def naive_q(z):
@@ -188,7 +188,7 @@ def _balanced_multi_params(B):
 def test_mtl_weight_decay_objective_is_the_balanced_training_loss():
     """data + 2 lambda ||B||_{1,2} = the weight-decayed loss at the balanced
     factorisation; unbalancing a feature keeps B and raises the loss."""
-    from solvers.diagonal import beta_multi
+    from featreuse.solvers.diagonal import beta_multi
     rng = np.random.default_rng(12)
     D, ns = 9, (7, 5)
     Xs = [rng.standard_normal((n, D)) for n in ns]

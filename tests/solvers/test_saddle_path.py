@@ -4,8 +4,8 @@ import pytest
 from scipy.integrate import solve_ivp
 from scipy.optimize import linprog
 
-from solvers.errors import InputError
-from solvers.saddle_path import (SaddlePath, dual_in_rescaled_time, flow_in_rescaled_time,
+from featreuse.errors import InputError
+from featreuse.solvers.saddle_path import (SaddlePath, dual_in_rescaled_time, flow_in_rescaled_time,
                                  saddle_path)
 
 

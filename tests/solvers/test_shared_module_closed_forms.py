@@ -4,10 +4,10 @@ import pytest
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
-from solvers.errors import InputError, InputTypeError
-from solvers.shared_module_als import fit_shared_module_als
-from solvers.shared_module_single_task import single_task_fit, single_task_solutions
-from solvers.shared_module_span import optimal_objective, optimal_shared_span
+from featreuse.errors import InputError, InputTypeError
+from featreuse.solvers.shared_module_als import fit_shared_module_als
+from featreuse.solvers.shared_module_single_task import single_task_fit, single_task_solutions
+from featreuse.solvers.shared_module_span import optimal_objective, optimal_shared_span
 
 
 @pytest.fixture(autouse=True)

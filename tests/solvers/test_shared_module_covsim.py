@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from solvers.errors import InputError
-from solvers.shared_module_covsim import (covariance_factor, covariance_similarity,
+from featreuse.errors import InputError
+from featreuse.solvers.shared_module_covsim import (covariance_factor, covariance_similarity,
                                           covariance_similarity_matrix)
 
 

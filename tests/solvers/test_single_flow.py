@@ -4,9 +4,9 @@ import warnings
 import numpy as np
 import pytest
 
-import solvers
-from solvers import diagonal
-from solvers.reduced_flow import flow_end, flow_trajectory
+from featreuse import solvers
+from featreuse.solvers import diagonal
+from featreuse.solvers.reduced_flow import flow_end, flow_trajectory
 from tests.solvers.conftest import make_problem
 
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-import solvers
+from featreuse import solvers
 
 
 def _run(code):
@@ -14,30 +14,31 @@ def _run(code):
 
 
 def test_convex_is_imported_on_first_access_only():
-    _run("import sys, solvers\n"
+    _run("import sys\n"
+         "from featreuse import solvers\n"
          "assert 'cvxpy' not in sys.modules, 'import solvers imported cvxpy'\n"
          "solvers.convex.min_l1\n"
          "assert 'cvxpy' in sys.modules\n"
-         "assert sys.modules['solvers.convex'] is solvers.convex\n")
+         "assert sys.modules['featreuse.solvers.convex'] is solvers.convex\n")
 
 
 def test_the_errors_module_imports_no_numerical_library():
-    _run("import sys, solvers.errors\n"
+    _run("import sys, featreuse, featreuse.errors, featreuse.validation\n"
          "heavy = {'numba', 'scipy', 'cvxpy', 'torch'} & set(sys.modules)\n"
          "assert not heavy, heavy\n")
 
 
 def test_functions_and_submodules_resolve_and_unknown_names_raise():
-    from solvers.saddle_path import SaddlePath
-    from solvers.train import train_single
+    from featreuse.solvers.saddle_path import SaddlePath
+    from featreuse.solvers.train import train_single
     assert solvers.train_single is train_single
     assert callable(solvers.saddle_path) and solvers.SaddlePath is SaddlePath
-    assert solvers.saddle_path is not sys.modules["solvers.saddle_path"]  # the function
+    assert solvers.saddle_path is not sys.modules["featreuse.solvers.saddle_path"]  # the function
     on_disk = {m.name for m in pkgutil.iter_modules(solvers.__path__)}
     assert on_disk <= set(dir(solvers)) and {"convex", "multi_flow"} <= on_disk
-    assert solvers.multi_flow is sys.modules["solvers.multi_flow"]
+    assert solvers.multi_flow is sys.modules["featreuse.solvers.multi_flow"]
     for name in solvers.__all__:
         assert getattr(solvers, name) is not None
-    with pytest.raises(AttributeError, match="module 'solvers' has no attribute 'no_such_module'"):
+    with pytest.raises(AttributeError, match="module 'featreuse.solvers' has no attribute 'no_such_module'"):
         solvers.no_such_module
     assert not hasattr(solvers, "cvxpy")

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-import solvers
+from featreuse import solvers
 from tests.solvers.conftest import make_problem
 
 X, y, _ = make_problem(10, 20, k=2, seed=0)

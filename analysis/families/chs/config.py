@@ -8,10 +8,10 @@ and ``[quick]``; docs/chs.md has the full example):
 ``[model]``    the data model: ``d`` (input dimension), ``r`` (subspace dimension),
                ``tasks`` (T of the ``mtl`` regime); ``d`` and ``tasks`` when not swept;
 ``[grid]``     swept model parameters (crossed): ``d`` and/or ``tasks``;
-``[train]``    the alternating algorithm (:class:`nets.chs_config.ChsTrainConfig`):
+``[train]``    the alternating algorithm (:class:`featreuse.nets.chs_config.ChsTrainConfig`):
                ``width, rounds, head_samples, shared_samples, head_lr, lr,
                weight_decay, init_scale, shared_inputs``;
-``[probe]``    the downstream probe (:func:`nets.chs_probe.probe_accuracy`):
+``[probe]``    the downstream probe (:func:`featreuse.nets.chs_probe.probe_accuracy`):
                ``n_test, C, max_iter, tol``.
 
 Every key has a default (:data:`MODEL_DEFAULTS`, :data:`TRAIN_DEFAULTS`,
@@ -20,7 +20,7 @@ Every key has a default (:data:`MODEL_DEFAULTS`, :data:`TRAIN_DEFAULTS`,
 import itertools
 from dataclasses import dataclass
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 from ..base import ExperimentConfig
 from ..checks import (check_bool, check_choices, check_int, check_int_list, check_keys,

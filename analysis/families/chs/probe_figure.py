@@ -5,7 +5,7 @@ samples n (log2 axis), one line per regime. Bottom row: energy, coverage,
 largest principal angle and probe accuracy at the largest n against d (log2
 axis). Mean over seeds with a +-2 standard-error band.
 """
-from analysis.plots import curves, draw_bands, draw_mean_se
+from featreuse.analysis.plots import curves, draw_bands, draw_mean_se
 
 from .figures import (ACCURACY_LABEL, BAND_NOTE, COLORS, MEASURES, log2_ticks,
                       one_row_per_network, regime_label)

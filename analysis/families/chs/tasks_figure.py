@@ -6,7 +6,7 @@ its band. Mean over seeds with a +-2 standard-error band; log2 x axis.
 """
 import numpy as np
 
-from analysis.plots import curves, draw_bands, draw_mean_se
+from featreuse.analysis.plots import curves, draw_bands, draw_mean_se
 
 from .figures import (ACCURACY_LABEL, BAND_NOTE, COLORS, MEASURES, log2_ticks,
                       one_row_per_network, regime_label)

@@ -5,7 +5,7 @@ n (log axis): STL, MTL and one PT+FT line per s. Bottom (PT+FT with several
 s): accuracy against s (log2 axis), one line per n, with STL at the same n as
 a dashed line. Mean over seeds with +-2 standard-error bands; chance is 0.5.
 """
-from analysis.plots import curves, draw_bands, draw_mean_se
+from featreuse.analysis.plots import curves, draw_bands, draw_mean_se
 
 from .config import n_values
 from .figures import (ACCURACY_LABEL, BAND_NOTE, COLORS, LABELS, MODEL_LABELS, log_ticks,

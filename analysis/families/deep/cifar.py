@@ -10,7 +10,7 @@ training and 100 test images each).
 
 Unpickling runs code from the file: point ``data`` only at files you trust.
 Everything is checked on reading (:func:`load_cifar100`); a bad folder raises
-:class:`solvers.errors.InputError` naming ``name`` and the file.
+:class:`featreuse.errors.InputError` naming ``name`` and the file.
 """
 import functools
 import os
@@ -18,7 +18,7 @@ import pickle
 
 import numpy as np
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 from .images import ImageData
 

@@ -19,7 +19,7 @@ folder, or an ``n`` larger than a main task's training pool, raises InputError.
 import os
 from dataclasses import dataclass
 
-from solvers.errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 
 from ..base import ExperimentConfig
 from ..checks import (check_bool, check_choices, check_int, check_int_list, check_keys,
@@ -103,7 +103,7 @@ def _check_metrics(metrics, where):
 
 def _check_width(config, where, num_classes):
     """Each model can be built at the config's width (its config is made, no weights)."""
-    from nets.deep_models import model_config
+    from featreuse.nets.deep_models import model_config
     for name in config.models:
         try:
             model_config(name, num_classes, config.width)

@@ -17,7 +17,7 @@ import os
 
 import numpy as np
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 from .images import ImageData
 

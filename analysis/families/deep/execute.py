@@ -4,9 +4,9 @@
               the artefact :data:`~.weights.WEIGHTS`; records the auxiliary test accuracy;
 ``stl``       train the seed's network (same initialisation) on the main task's n images;
 ``mtl``       the same with the auxiliary task passed after the main task each epoch
-              (:func:`nets.deep_train.train` with ``aux``);
+              (:func:`featreuse.nets.deep_train.train` with ``aux``);
 ``ptft``      load the pretrained weights, multiply every parameter by s
-              (:func:`nets.deep_models.rescale_`), train on the main task.
+              (:func:`featreuse.nets.deep_models.rescale_`), train on the main task.
 
 Every run on the main task records its test accuracy and the per-layer
 representation metrics on its n training images (PT+FT: against the
@@ -32,9 +32,9 @@ def layer_columns():
 
 
 def train_config(config, params):
-    """The :class:`nets.deep_train.DeepTrainConfig` of a run (LL's optimiser of its model)."""
-    from nets.deep_models import model_kind
-    from nets.deep_train import train_config_for
+    """The :class:`featreuse.nets.deep_train.DeepTrainConfig` of a run (LL's optimiser of its model)."""
+    from featreuse.nets.deep_models import model_kind
+    from featreuse.nets.deep_train import train_config_for
     t = config.train
     epochs = t["pretrain_max_epochs"] if params["regime"] == "pretrain" else t["max_epochs"]
     return train_config_for(model_kind(params["model"]), tol=t["tol"],
@@ -50,8 +50,8 @@ def _train_scalars(res):
 
 def execute_pretrain(config, params, data, model, device):
     """Train on the auxiliary task; the weights leave as an artefact."""
-    from nets.deep_eval import evaluate
-    from nets.deep_train import train
+    from featreuse.nets.deep_eval import evaluate
+    from featreuse.nets.deep_train import train
     seed = params["seed"]
     res = train(model, tasks.aux_train(data, seed), train_config(config, params), seed=seed,
                 device=device)
@@ -64,10 +64,10 @@ def execute_pretrain(config, params, data, model, device):
 
 def execute_main(config, params, inputs, data, model, device):
     """STL, MTL or PT+FT on the main task: accuracy and per-layer metrics."""
-    from nets.deep_eval import evaluate
-    from nets.deep_models import rescale_
-    from nets.deep_representations import representation_metrics
-    from nets.deep_train import train
+    from featreuse.nets.deep_eval import evaluate
+    from featreuse.nets.deep_models import rescale_
+    from featreuse.nets.deep_representations import representation_metrics
+    from featreuse.nets.deep_train import train
     seed, n, regime = params["seed"], params["n"], params["regime"]
     main = tasks.main_train(data, seed, n)
     reference = None
@@ -99,8 +99,8 @@ def execute_main(config, params, inputs, data, model, device):
 
 def execute(config, params, inputs, device="cpu"):
     """Execute one run of a deep experiment and return its record."""
-    from nets.deep_models import build_model
-    from nets.deep_streams import init_seed
+    from featreuse.nets.deep_models import build_model
+    from featreuse.nets.deep_streams import init_seed
     data = tasks.load_data(config.data)
     model = build_model(params["model"], data.num_classes, config.width,
                         seed=init_seed(params["seed"]))

@@ -12,9 +12,9 @@ outputs of the one head (the class ids), labels are positions among them.
 """
 import numpy as np
 
-from nets.deep_streams import CLASS_STREAM, SUBSET_STREAM, stream
-from nets.deep_task import DeepTask
-from solvers.errors import InputError
+from featreuse.nets.deep_streams import CLASS_STREAM, SUBSET_STREAM, stream
+from featreuse.nets.deep_task import DeepTask
+from featreuse.errors import InputError
 
 from .images import model_inputs
 

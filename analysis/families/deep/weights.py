@@ -8,7 +8,7 @@ again.
 import io
 import pickle
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 #: artefact name of a pretrained network
 WEIGHTS = "weights.pt"

@@ -3,7 +3,7 @@
 Modules: :mod:`.config` (experiment schema), :mod:`.tasks` (LL's teacher and
 data), :mod:`.plan` (runs and their pretraining), :mod:`.execute` (one run),
 :mod:`.figures` (gen. loss vs n), :mod:`.certification` (trained network vs
-convex program, through :mod:`solvers.certify`), :mod:`.penalty_figures`
+convex program, through :mod:`featreuse.solvers.certify`), :mod:`.penalty_figures`
 and :mod:`.certify_figure` (theory figures), :mod:`.demo` (``featreuse demo``).
 """
 from ..base import Family

@@ -1,17 +1,17 @@
 """The diagonal family's certification table (``featreuse check``).
 
 Trains diagonal networks on LL's teacher tasks and measures each trained
-predictor against its convex program (:func:`solvers.certify.distance_to_program`):
+predictor against its convex program (:func:`featreuse.solvers.certify.distance_to_program`):
 exact groups fail above their tolerance, measured groups report a known gap.
 """
 import warnings
 
 import numpy as np
 
-from solvers.certify import distance_to_program
-from solvers.errors import FeatreuseError, InputTypeError
+from featreuse.solvers.certify import distance_to_program
+from featreuse.errors import FeatreuseError, InputTypeError
 
-from analysis.certificate import Case, Certificate
+from featreuse.analysis.certificate import Case, Certificate
 
 
 #: Problem sizes: quick (CI, < ~60 s on 2 cores) and full (LL's sizes where affordable).
@@ -69,7 +69,7 @@ class _Data:
 
     def pretrained(self, method="flow"):
         """Pretrained single-task result on the auxiliary task (LL: alpha = 1e-3)."""
-        from solvers import train_single
+        from featreuse.solvers import train_single
         Xa, ya = self.tasks()[:2]
         lr = LR_PRETRAIN
         return self._get(("pre", method), lambda: train_single(Xa, ya, init=ALPHA, method=method,
@@ -94,7 +94,7 @@ def _row(rows, case, kind, exact, params, make):
 
 
 def _stl_rows(data, grid):
-    from solvers import train_single
+    from featreuse.solvers import train_single
     X, y = data.tasks()[2:4]
     rows = []
     for a in grid["stl_alpha"]:
@@ -107,7 +107,7 @@ def _stl_rows(data, grid):
 
 def _stl_backends_rows(data, grid):
     """Fast vs cvxpy entropy backends on the same data (independent solvers)."""
-    from solvers import convex
+    from featreuse.solvers import convex
     X, y = data.tasks()[2:4]
     rows = []
     for a in grid["stl_alpha"][:2]:
@@ -120,7 +120,7 @@ def _stl_backends_rows(data, grid):
 
 
 def _ptft_rows(data, grid, ideal):
-    from solvers import finetune
+    from featreuse.solvers import finetune
     X, y = data.tasks()[2:4]
     pre = data.pretrained("flow")
     kind = "ptft_ideal" if ideal else "ptft"
@@ -135,7 +135,7 @@ def _ptft_rows(data, grid, ideal):
 
 
 def _lp_rows(data, grid):
-    from solvers import finetune, train_single
+    from featreuse.solvers import finetune, train_single
     X, y = data.tasks()[2:4]
     pre = data.pretrained("flow")
     rows = []
@@ -154,7 +154,7 @@ def _lp_rows(data, grid):
 
 
 def _gd_rows(data, grid):
-    from solvers import finetune, train_single
+    from featreuse.solvers import finetune, train_single
     Xa, ya, X, y = data.tasks()[:4]
     rows = []
     case = f"stl gd lr={LR:g}"
@@ -177,7 +177,7 @@ def _gd_rows(data, grid):
 
 
 def _mtl_rows(data, grid):
-    from solvers import train_multi
+    from featreuse.solvers import train_multi
     Xa, ya, X, y = data.tasks("mtl")[:4]
     rows = []
     for a in grid["mtl_alpha"]:
@@ -193,7 +193,7 @@ def _mtl_rows(data, grid):
 
 
 def _mtl_wd_rows(data, grid):
-    from solvers import train_multi
+    from featreuse.solvers import train_multi
     Xa, ya, X, y = data.tasks("wd")[:4]
     rows = []
     for lam in grid["wd"]:

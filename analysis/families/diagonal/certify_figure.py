@@ -8,9 +8,9 @@ gap; see docs/certification.md).
 
 import numpy as np
 
-from solvers.errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 
-from analysis.figure_files import save_figure
+from featreuse.analysis.figure_files import save_figure
 
 #: (kind, label, colour, marker) of each curve.
 CURVES = (("stl", "STL flow vs implicit bias (exact)", "#444444", "o"),
@@ -50,7 +50,7 @@ def plot_distance_vs_alpha(rows, out_dir, name="certify_distance_vs_alpha"):
     Parameters
     ----------
     rows : sequence of Certificate or dict
-        Rows of :func:`analysis.certify.run_cases` (or their JSON dicts, as
+        Rows of :func:`featreuse.analysis.certify.run_cases` (or their JSON dicts, as
         written by ``featreuse check --json``).
     out_dir : str or path-like
         Folder for the files (created if missing).

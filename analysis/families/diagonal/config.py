@@ -17,7 +17,7 @@ and ``[quick]``; docs/experiments.md has an example):
 import itertools
 from dataclasses import dataclass
 
-from solvers.errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 
 from ..base import ExperimentConfig
 from ..checks import (check_choices, check_int, check_int_list, check_keys, check_number,

@@ -10,8 +10,8 @@ gradient descent (``method="gd"``) and the exact or integrated gradient flow
 import time
 import warnings
 
-import solvers
-from solvers.errors import InputError
+from featreuse import solvers
+from featreuse.errors import InputError
 
 from ..checks import check_int
 from . import tasks

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import tasks
 from .config import teacher_of
-from solvers.certify import distance_to_program
+from featreuse.solvers.certify import distance_to_program
 from .plan import FINETUNES, JOINT
 
 
@@ -50,31 +50,31 @@ def teacher_for(config, params):
 # ---------------------------------------------------------------- regimes
 def run_stl(data, settings):
     """Single-task network on the main task."""
-    from solvers import train_single
+    from featreuse.solvers import train_single
     return train_single(data["X"], data["y"], **settings)
 
 
 def run_stl_lp(data, settings):
     """Single-task network, readout only (first layer frozen at init)."""
-    from solvers import train_single
+    from featreuse.solvers import train_single
     return train_single(data["X"], data["y"], train="readout", **settings)
 
 
 def run_mtl(data, settings):
     """Multi-task network on [auxiliary, main]; beta column 1 is the main task."""
-    from solvers import train_multi
+    from featreuse.solvers import train_multi
     return train_multi([data["X_aux"], data["X"]], [data["y_aux"], data["y"]], **settings)
 
 
 def run_ptft(data, settings):
     """Finetune the pretrained network (all weights)."""
-    from solvers import finetune
+    from featreuse.solvers import finetune
     return finetune(data["pretrained"], data["X"], data["y"], train="all", **settings)
 
 
 def run_ptft_lp(data, settings):
     """Finetune the pretrained network, readouts only (linear probing)."""
-    from solvers import finetune
+    from featreuse.solvers import finetune
     return finetune(data["pretrained"], data["X"], data["y"], train="readout", **settings)
 
 
@@ -133,7 +133,7 @@ def _scalars(result, train_loss, test_mse):
 
 def execute_pretrain(config, params):
     """Train the single-task network on the auxiliary task of the run's seed."""
-    from solvers import train_single
+    from featreuse.solvers import train_single
     seed, t = params["seed"], config.teacher
     Xa, ya = _aux(seed, t["D"], t["k_aux"], t["n_aux"])
     res = train_single(Xa, ya, **config.pretrain)

@@ -8,7 +8,7 @@ import itertools
 
 import numpy as np
 
-from analysis.plots import BAND_NOTE, curves, draw_bands, draw_mean_se, select
+from featreuse.analysis.plots import BAND_NOTE, curves, draw_bands, draw_mean_se, select
 
 LABELS = {"stl": "STL", "mtl": "MTL", "ptft": "PT+FT", "ptft_lp": "PT+FT (LP)",
           "stl_lp": "STL (LP)"}

@@ -1,6 +1,6 @@
 """Penalty figures of Lippl & Lindsey (LL): Fig. 1a-c, 3a and 3d, from closed forms.
 
-Every figure is drawn from :mod:`solvers.penalties` alone (no training). Each
+Every figure is drawn from :mod:`featreuse.solvers.penalties` alone (no training). Each
 ``figure_*`` function returns a :class:`matplotlib.figure.Figure` (Agg canvas,
 no pyplot state); :func:`penalty_figures` writes all of them as PNG and PDF.
 Line labels are stable so that callers (and tests) can read the plotted data
@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from solvers import penalties as P
-from solvers.errors import InputError, InputTypeError
+from featreuse.solvers import penalties as P
+from featreuse.errors import InputError, InputTypeError
 
-from analysis.figure_files import save_figure
+from featreuse.analysis.figure_files import save_figure
 
 __all__ = ["figure_1a", "figure_1bc", "figure_3a", "figure_3d", "penalty_figures"]
 
@@ -33,7 +33,7 @@ def figure_1a(aux=_AUX, beta=_BETA, rescale=1.0, readout_init=1e-3):
     """LL Fig. 1a: per-feature penalty vs main-task magnitude ``|beta|``.
 
     Solid: exact PT+FT penalty (balanced pretrained feature of magnitude
-    ``|beta_aux|``, relative to its initial predictor; :func:`solvers.penalties.ptft_penalty`).
+    ``|beta_aux|``, relative to its initial predictor; :func:`featreuse.solvers.penalties.ptft_penalty`).
     Dashed: MTL conditional penalty ``sqrt(beta^2 + beta_aux^2) - |beta_aux|``.
     Log-log axes.
 
@@ -98,7 +98,7 @@ def figure_3a(rescales=(0.1, 0.3, 1.0, 3.0), beta=_BETA, aux=1.0, readout_init=1
     Solid: a feature learned in pretraining (``|beta_aux| = aux``); dashed: a
     new feature (``beta_aux = 0``, whose penalty does not depend on ``s``).
     Penalties are relative to the initial predictor (see
-    :func:`solvers.penalties.ptft_penalty`).
+    :func:`featreuse.solvers.penalties.ptft_penalty`).
     """
     rescales = _check_aux(rescales, "rescales")
     beta = _check_grid(beta, "beta")
@@ -121,7 +121,7 @@ def figure_3a(rescales=(0.1, 0.3, 1.0, 3.0), beta=_BETA, aux=1.0, readout_init=1
 def figure_3d(thetas=(1.0, 0.9, 0.5, 0.0), beta=_BETA, aux=1.0, readout_init=1e-3):
     """LL Fig. 3d: ReLU finetuning penalty vs ``|beta|`` for several cosines ``theta``.
 
-    :func:`solvers.penalties.relu_ft_penalty` of one hidden unit with
+    :func:`featreuse.solvers.penalties.relu_ft_penalty` of one hidden unit with
     pretrained magnitude ``aux`` and readout reset ``readout_init``.
     """
     thetas = np.asarray(thetas, dtype=float)

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.errors import InputError
-from solvers.validation import as_float_array, check_scalar
+from featreuse.errors import InputError
+from featreuse.validation import as_float_array, check_scalar
 
 # Random streams of one seed.
 TEACHER_STREAM, AUX_STREAM, MAIN_STREAM, TEST_STREAM = 0, 1, 2, 3

@@ -2,7 +2,7 @@
 
 STL, MTL, PT+FT (all weights or readout only) and the ridge baselines PT+FT
 (LP) and NTK on LL's ReLU teachers (D = 15, 6 auxiliary units, main units at
-cosine rho with them), trained by :mod:`nets` (SGD runs of a seed stacked
+cosine rho with them), trained by :mod:`featreuse.nets` (SGD runs of a seed stacked
 into one model). PT+FT runs are certified against LL's finetuning penalty
 (:mod:`.certification`).
 

@@ -4,7 +4,7 @@ LL's penalty prices one hidden unit's finetuning: a unit with pretrained norm
 ``m0`` (after the rescaling ``W <- s W``), readout reset to ``v0`` and new
 direction at cosine ``theta`` with the old one pays
 ``R(beta; m0^2, theta) = min_m (beta/m - v0)^2 + m^2 + m0^2 - 2 m m0 theta``
-(:func:`solvers.penalties.relu_ft_penalty`) to carry output weight ``beta``.
+(:func:`featreuse.solvers.penalties.relu_ft_penalty`) to carry output weight ``beta``.
 
 **Prediction, per main teacher unit j** (output weight ``beta_j = |a'_j|``,
 unit direction ``w'_j`` at cosine ``rho_j`` with auxiliary unit ``w_j``).
@@ -95,7 +95,7 @@ def predict(teacher, cluster, W0, readout_init):
         ``m0_sq`` (cluster norm squared), ``beta``, ``r_pretrained``, ``r_new``,
         ``predicted`` (class codes).
     """
-    from solvers.penalties import relu_ft_penalty
+    from featreuse.solvers.penalties import relu_ft_penalty
     n2 = teacher.main_units.shape[0]
     sq = np.sum(W0 ** 2, axis=1)
     m0_sq = np.array([sq[cluster == j].sum() for j in range(n2)])
@@ -133,7 +133,7 @@ def measure(teacher, cluster, W0, W1, a1):
     shares : dict of float
         ``share_reused``, ``share_changed``, ``share_recruited``.
     """
-    from nets import finetune_unit_change
+    from featreuse.nets import finetune_unit_change
     U1, n1 = _directions(W1)
     c1 = n1 * np.abs(a1)
     cos_start = np.nan_to_num(finetune_unit_change(W0, W1).cosine, nan=0.0)

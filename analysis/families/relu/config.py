@@ -26,7 +26,7 @@ Every setting has a default (LL's protocol, :data:`TRAIN_DEFAULTS`,
 import itertools
 from dataclasses import dataclass
 
-from solvers.errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 
 from ..base import ExperimentConfig
 from ..checks import (check_choices, check_int, check_int_list, check_keys, check_number,

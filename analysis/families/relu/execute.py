@@ -1,6 +1,6 @@
 """What the runs of a ReLU experiment do (executed in worker processes).
 
-Regimes (LL's ReLU experiments; the networks are :mod:`nets`'):
+Regimes (LL's ReLU experiments; the networks are :mod:`featreuse.nets`'):
 
 ``pretrain``      full-batch GD on the auxiliary task from the seed's initialisation;
                   its weights are the artefact ``weights.npz`` that finetuning runs read;
@@ -14,7 +14,7 @@ Regimes (LL's ReLU experiments; the networks are :mod:`nets`'):
 ``ntk``           ridge on the per-sample parameter gradients at that start.
 
 SGD runs of one batch (:func:`~.plan.batch_key`) train as one stack
-(:func:`nets.train_stacked`), each exactly as alone; every run is recorded on
+(:func:`featreuse.nets.train_stacked`), each exactly as alone; every run is recorded on
 its own. A run that still diverges after its restarts fails (its error says
 so); a run that stops at its epoch cap is recorded with ``converged = False``.
 torch is imported here on first use, not when the family is loaded.
@@ -23,7 +23,7 @@ import io
 
 import numpy as np
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 from . import tasks
 from .certification import certify
@@ -41,11 +41,11 @@ class RunDiverged(RuntimeError):
 
 
 def relu_config(config, params):
-    """The :class:`nets.ReluConfig` of one run (sizes, its init scale and its settings).
+    """The :class:`featreuse.nets.ReluConfig` of one run (sizes, its init scale and its settings).
 
     Ridge baselines use only the sizes and the init scale (of the re-drawn readout).
     """
-    from nets import ReluConfig
+    from featreuse.nets import ReluConfig
     s = settings_of(config, params)
     net = config.network
     sizes = dict(D=net["D"], K=net["K"], sigma=sigma_of(config, params))
@@ -89,7 +89,7 @@ def pretrained(inputs):
 
 # ---------------------------------------------------------------- run specifications
 def build_run(config, params, inputs):
-    """The :class:`nets.RunSpec` of an SGD or GD run and what its record needs.
+    """The :class:`featreuse.nets.RunSpec` of an SGD or GD run and what its record needs.
 
     Returns
     -------
@@ -99,7 +99,7 @@ def build_run(config, params, inputs):
         main task, or the auxiliary one for pretraining), ``W_pre``
         (finetuning runs), ``cfg`` (the run's ReluConfig).
     """
-    import nets
+    from featreuse import nets
     regime, seed = params["regime"], params["seed"]
     cfg = relu_config(config, params)
     if regime == "pretrain":
@@ -135,7 +135,7 @@ def _trainer_scalars(result, m, stack_size):
 
 
 def record_of(config, params, spec, context, result, m):
-    """The record of run ``m`` of a stacked result (see :mod:`analysis.families.base`)."""
+    """The record of run ``m`` of a stacked result (see :mod:`featreuse.analysis.families.base`)."""
     if result.failed[m]:
         raise RunDiverged(
             f"{params['regime']} run diverged (loss > divergence_loss or NaN) after "
@@ -170,7 +170,7 @@ def record_of(config, params, spec, context, result, m):
 # ---------------------------------------------------------------- ridge baselines
 def execute_ridge(config, params, inputs):
     """Ridge on the frozen features (``ptft_lp``) or on the NTK features (``ntk``)."""
-    import nets
+    from featreuse import nets
     seed, settings = params["seed"], settings_of(config, params)
     cfg = relu_config(config, params)
     teacher = tasks.teacher_for(config, params)
@@ -206,7 +206,7 @@ def execute_batch(config, params_list, inputs_list, device):
 
     A run whose data or start cannot be built fails alone; the others train.
     """
-    import nets
+    from featreuse import nets
     out = [None] * len(params_list)
     built = []
     for i, (params, inputs) in enumerate(zip(params_list, inputs_list)):

@@ -18,7 +18,7 @@ import itertools
 
 import numpy as np
 
-from analysis.plots import BAND_NOTE, curves, draw_bands, draw_mean_se, select
+from featreuse.analysis.plots import BAND_NOTE, curves, draw_bands, draw_mean_se, select
 
 from .config import GRID_KEYS, block_points, ordered, swept_keys
 
@@ -204,7 +204,7 @@ def penalty_prefers_pretrained(rho, magnitude, n_main_units, n_aux_units, rescal
     (its auxiliary output weight); the main unit needs ``beta = magnitude /
     sqrt(n_main_units)`` at cosine ``rho``.
     """
-    from solvers.penalties import relu_ft_penalty
+    from featreuse.solvers.penalties import relu_ft_penalty
     beta = magnitude / np.sqrt(n_main_units)
     m0_sq = rescale ** 2 / np.sqrt(n_aux_units)
     r_pre = relu_ft_penalty(beta, m0_sq, rho, readout_init=readout_init)

@@ -40,7 +40,7 @@ def network_scalars(W, a_main, a_all):
         ``group_sparse_norm`` (``sum_k ||w_k|| ||a_{:,k}||_2`` over all readouts),
         ``effective_units`` (participation ratio of the main task's unit contributions).
     """
-    from nets import effective_units, f1_norm, group_sparse_norm
+    from featreuse.nets import effective_units, f1_norm, group_sparse_norm
     return {"f1_norm": f1_norm(W, a_main), "group_sparse_norm": group_sparse_norm(W, a_all),
             "effective_units": effective_units(W, a_main)}
 

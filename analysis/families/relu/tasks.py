@@ -1,6 +1,6 @@
 """LL's ReLU teacher-student data of one run, cached per worker process.
 
-The teachers and data sets are :mod:`nets.relu_teacher`'s: every draw is a
+The teachers and data sets are :mod:`featreuse.nets.relu_teacher`'s: every draw is a
 function of the seed, the auxiliary task (and so the pretraining) does not
 depend on the main teacher, and the main training set with n samples is the
 first n rows of any larger one. torch is imported on first use only.
@@ -14,13 +14,13 @@ from .config import teacher_settings
 
 @functools.lru_cache(maxsize=16)
 def _teacher(seed, D, n_aux_units, n_main_units, rho, magnitude):
-    from nets import make_teacher
+    from featreuse.nets import make_teacher
     return make_teacher(seed, D=D, n_main_units=n_main_units, rho=np.array(rho),
                         magnitude=magnitude, n_aux_units=n_aux_units)
 
 
 def teacher_for(config, params):
-    """The :class:`nets.ReluTeacher` of a run (its seed and grid point)."""
+    """The :class:`featreuse.nets.ReluTeacher` of a run (its seed and grid point)."""
     units, rho, magnitude = teacher_settings(config, params)
     return _teacher(params["seed"], config.network["D"], config.teacher["n_aux_units"], units,
                     tuple(rho), magnitude)
@@ -34,7 +34,7 @@ def aux_teacher_for(config, seed):
 @functools.lru_cache(maxsize=4)
 def aux_data(seed, D, n_aux_units, n_aux):
     """Auxiliary training set ``(X (n_aux, D), y (n_aux,))`` of ``seed``."""
-    from nets import aux_data as draw
+    from featreuse.nets import aux_data as draw
     return draw(seed, _teacher(seed, D, n_aux_units, 1, (1.0,), 1.0), n_aux)
 
 
@@ -47,7 +47,7 @@ def aux_data_for(config, seed):
 @functools.lru_cache(maxsize=2)
 def test_inputs(seed, D, n_test):
     """Test inputs ``(n_test, D)`` of ``seed``."""
-    from nets import test_inputs as draw
+    from featreuse.nets import test_inputs as draw
     return draw(seed, D, n_test)
 
 
@@ -61,5 +61,5 @@ test_inputs.__test__ = test_inputs_for.__test__ = False   # not pytest tests des
 
 def main_data(teacher, seed, n):
     """Main training set ``(X (n, D), y (n,))`` of ``seed`` (prefix-nested in n)."""
-    from nets import main_data as draw
+    from featreuse.nets import main_data as draw
     return draw(seed, teacher, n)

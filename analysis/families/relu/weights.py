@@ -3,7 +3,7 @@ import io
 
 import numpy as np
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 #: artefact name of a run's trained (or pretrained) weights
 WEIGHTS = "weights.npz"

@@ -19,9 +19,9 @@ and the source's inputs before alignment (``X_t``, ``X_s``) and after it
 import numpy as np
 import scipy.linalg
 
-from solvers.shared_module_als import fit_shared_module_als
-from solvers.shared_module_covsim import covariance_similarity
-from solvers.shared_module_single_task import single_task_solutions
+from featreuse.solvers.shared_module_als import fit_shared_module_als
+from featreuse.solvers.shared_module_covsim import covariance_similarity
+from featreuse.solvers.shared_module_single_task import single_task_solutions
 
 from ..base import PlannedRun
 from .covariance import als_settings, tasks_of
@@ -81,7 +81,7 @@ def run_mtl(config, seed, X, y, Xs, ys, inputs, device):
 
 def run_mtl_aligned(config, seed, X, y, Xs, ys, inputs, device):
     """Algorithm 1 on the ``mtl`` run's module: both tasks' R_i and heads, B fixed."""
-    from nets.shared_module_align import align_covariances
+    from featreuse.nets.shared_module_align import align_covariances
     (mtl,) = inputs.values()
     fit = align_covariances([X, Xs], [y, ys], mtl.arrays["B"], mtl.arrays["heads"],
                             **_align_settings(config, device))
@@ -101,7 +101,7 @@ def run_ptft(config, seed, X, y, Xs, ys, inputs, device):
 
 def run_ptft_aligned(config, seed, X, y, Xs, ys, inputs, device):
     """The transfer variant: the target's R and head finetuned on the source-trained module."""
-    from nets.shared_module_align import finetune_with_alignment
+    from featreuse.nets.shared_module_align import finetune_with_alignment
     (pre,) = inputs.values()
     B = pre.arrays["B"]
     head = scipy.linalg.lstsq(X @ B, y)[0]

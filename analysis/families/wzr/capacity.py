@@ -7,8 +7,8 @@ module of capacity r and its heads, Prop. 3's closed form, uniform weights). Wit
 """
 import numpy as np
 
-from solvers.shared_module_single_task import single_task_fit
-from solvers.shared_module_span import optimal_shared_span
+from featreuse.solvers.shared_module_single_task import single_task_fit
+from featreuse.solvers.shared_module_span import optimal_shared_span
 
 from ..base import PlannedRun
 from .data import low_rank_thetas, shared_data

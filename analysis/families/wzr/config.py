@@ -16,7 +16,7 @@ Unknown keys, bad values and inconsistent sizes raise :class:`InputError` naming
 """
 from dataclasses import dataclass
 
-from solvers.errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 
 from ..base import ExperimentConfig
 from ..checks import (check_choices, check_int, check_int_list, check_keys, check_number,

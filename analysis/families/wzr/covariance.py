@@ -7,9 +7,9 @@ target's minimum-norm least-squares fit) and ``mtl`` (target + source, capacity 
 ALS from several starts). ``covsim_before`` is the CovSim of the target's and the
 source's inputs (``model.coverage`` of each spectrum).
 """
-from solvers.shared_module_als import fit_shared_module_als
-from solvers.shared_module_covsim import covariance_similarity
-from solvers.shared_module_single_task import single_task_solutions
+from featreuse.solvers.shared_module_als import fit_shared_module_als
+from featreuse.solvers.shared_module_covsim import covariance_similarity
+from featreuse.solvers.shared_module_single_task import single_task_solutions
 
 from ..base import PlannedRun
 from .data import fig3_source, fig3_target, fig3_tasks
@@ -37,7 +37,7 @@ def tasks_of(config, seed):
 
 
 def als_settings(config, seed):
-    """Keyword arguments of :func:`solvers.shared_module_als.fit_shared_module_als`."""
+    """Keyword arguments of :func:`featreuse.solvers.shared_module_als.fit_shared_module_als`."""
     m = config.model
     return {"starts": m["starts"], "seed": seed, "max_iter": m["max_iter"], "tol": m["tol"]}
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.errors import InputError
+from featreuse.errors import InputError
 
 PARAMS_STREAM = 0       # theta, supports, rotations
 TARGET_X_STREAM = 1     # target inputs (the Gaussian R of X = R D Q)

@@ -10,11 +10,11 @@
 * align: rel. test MSE against n per regime, and the change of CovSim by alignment,
   one column per source.
 
-Lines are means over seeds with +-2 standard-error bands (:mod:`analysis.plots`).
+Lines are means over seeds with +-2 standard-error bands (:mod:`featreuse.analysis.plots`).
 """
 import numpy as np
 
-from analysis.plots import BAND_NOTE, curves, draw_bands, draw_mean_se, select
+from featreuse.analysis.plots import BAND_NOTE, curves, draw_bands, draw_mean_se, select
 
 #: note under figures whose panels have linear (or symlog) y axes only
 LINEAR_BAND_NOTE = "shaded: mean +- 2 SE over seeds"
@@ -37,7 +37,7 @@ def _plt():
 
 
 def _line(ax, frame, x, color, label):
-    """Mean +-2 SE of a :func:`analysis.plots.curves` frame against column ``x``; its band.
+    """Mean +-2 SE of a :func:`featreuse.analysis.plots.curves` frame against column ``x``; its band.
 
     A band over a single x has no width: that point gets a +-2 SE error bar instead.
     """

@@ -8,9 +8,9 @@ task 0 (clean) is the target. Regimes: ``stl`` (least squares per task), ``mtl``
 """
 import numpy as np
 
-from solvers.shared_module_reweighting import svd_task_weights
-from solvers.shared_module_single_task import single_task_fit
-from solvers.shared_module_span import optimal_shared_span
+from featreuse.solvers.shared_module_reweighting import svd_task_weights
+from featreuse.solvers.shared_module_single_task import single_task_fit
+from featreuse.solvers.shared_module_span import optimal_shared_span
 
 from ..base import PlannedRun
 from .data import corrupt_labels, low_rank_thetas, shared_data

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from analysis import load
-from analysis.experiments import load_experiment
-from analysis.sweep import run_sweep
+from featreuse.analysis import load
+from featreuse.analysis.experiments import load_experiment
+from featreuse.analysis.sweep import run_sweep
 
 
 def _within(sub, full):

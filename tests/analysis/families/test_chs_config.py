@@ -3,10 +3,10 @@ import dataclasses
 
 import pytest
 
-from analysis.experiments import load_experiment
-from analysis.families import get_family
-from analysis.families.chs.config import TRAIN_DEFAULTS
-from solvers.errors import InputError, InputTypeError
+from featreuse.analysis.experiments import load_experiment
+from featreuse.analysis.families import get_family
+from featreuse.analysis.families.chs.config import TRAIN_DEFAULTS
+from featreuse.errors import InputError, InputTypeError
 
 BASE = """
 family = "chs"
@@ -29,7 +29,7 @@ def _load(tmp_path, text, quick=False):
 
 
 def test_train_defaults_are_the_trainers_defaults():
-    from nets.chs_config import ChsTrainConfig
+    from featreuse.nets.chs_config import ChsTrainConfig
     assert TRAIN_DEFAULTS == dataclasses.asdict(ChsTrainConfig())
 
 

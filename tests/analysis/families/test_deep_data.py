@@ -5,10 +5,10 @@ import pickle
 import numpy as np
 import pytest
 
-from analysis.families.deep import cifar, tasks
-from analysis.families.deep.digits import TRAIN_PER_CLASS, load_digits
-from analysis.families.deep.images import model_inputs
-from solvers.errors import InputError
+from featreuse.analysis.families.deep import cifar, tasks
+from featreuse.analysis.families.deep.digits import TRAIN_PER_CLASS, load_digits
+from featreuse.analysis.families.deep.images import model_inputs
+from featreuse.errors import InputError
 from tests.analysis.families.cifar_files import NAMES, write_cifar
 
 

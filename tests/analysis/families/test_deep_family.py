@@ -4,14 +4,14 @@ import os
 import numpy as np
 import pytest
 
-import analysis
-from analysis.cli import main
-from analysis.experiments import load_experiment
-from analysis.families.deep import FAMILY
-from analysis.families.deep import config as deep_config
-from analysis.families.deep.weights import encode_state, load_state
-from analysis.store import read_config
-from solvers.errors import InputError, InputTypeError
+from featreuse import analysis
+from featreuse.analysis.cli import main
+from featreuse.analysis.experiments import load_experiment
+from featreuse.analysis.families.deep import FAMILY
+from featreuse.analysis.families.deep import config as deep_config
+from featreuse.analysis.families.deep.weights import encode_state, load_state
+from featreuse.analysis.store import read_config
+from featreuse.errors import InputError, InputTypeError
 
 from tests.analysis.families.cifar_files import write_cifar
 
@@ -35,7 +35,7 @@ def parse(**changes):
 
 
 def test_model_names_match_the_networks():
-    from nets.deep_models import MODELS
+    from featreuse.nets.deep_models import MODELS
     assert deep_config.MODELS == MODELS
 
 
@@ -81,7 +81,7 @@ def test_bad_experiment_values_raise_naming_the_key(changes, error, match):
 
 def test_weights_round_trip_through_artefact_bytes():
     import torch
-    from nets.deep_models import build_model
+    from featreuse.nets.deep_models import build_model
     a = build_model("resnet18", 10, 0.0625, seed=1)
     a(torch.randn(4, 3, 32, 32))                        # running statistics move
     b = load_state(build_model("resnet18", 10, 0.0625, seed=2), encode_state(a))

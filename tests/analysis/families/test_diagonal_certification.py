@@ -8,12 +8,12 @@ import json
 import numpy as np
 import pytest
 
-from analysis.certificate import EXACT_TOL, Certificate
-from analysis.families.diagonal import certification
-from solvers.certify import distance_to_program, reference_solver
+from featreuse.analysis.certificate import EXACT_TOL, Certificate
+from featreuse.analysis.families.diagonal import certification
+from featreuse.solvers.certify import distance_to_program, reference_solver
 from tests.solvers.conftest import make_problem
-from solvers import finetune, train_multi, train_single
-from solvers.errors import InputError, InputTypeError
+from featreuse.solvers import finetune, train_multi, train_single
+from featreuse.errors import InputError, InputTypeError
 
 
 def sparse_problem(n, D, k, seed):
@@ -41,7 +41,7 @@ def test_stl_flow_is_the_implicit_bias_minimiser(stl_data, alpha):
 
 
 def test_fast_and_cvxpy_entropy_backends_agree(stl_data):
-    from solvers.convex import implicit_bias
+    from featreuse.solvers.convex import implicit_bias
     X, y = stl_data
     for alpha in (1e-2, 0.5):
         fast = implicit_bias(X, y, init=alpha, backend="fast")
@@ -84,7 +84,7 @@ def _gl_data():
 def test_weight_decayed_mtl_flow_reaches_the_group_lasso_minimiser():
     # LL teacher tasks, D = 40 (the quick table's problem): the flow reaches
     # stationarity (squared gradient norm < 1e-16) in ~1.4e4 steps
-    from analysis.families.diagonal import tasks
+    from featreuse.analysis.families.diagonal import tasks
     lam = 1e-2
     t = tasks.make_teacher(0, D=40, k_aux=8, k=4, overlap=2)
     Xa, ya = tasks.aux_data(0, t, 16)
@@ -158,7 +158,7 @@ def test_bad_inputs_raise_typed_errors(stl_data):
 
 
 def test_featreuse_check_quick_end_to_end(tmp_path, capsys):
-    from analysis.cli import main
+    from featreuse.analysis.cli import main
     out = tmp_path / "check.json"
     code = main(["check", "--quick", "--no-progress", "--json", str(out), "--plot", str(tmp_path)])
     printed = capsys.readouterr().out
@@ -176,7 +176,7 @@ def test_featreuse_check_quick_end_to_end(tmp_path, capsys):
 
 
 def test_plot_distance_vs_alpha_draws_the_rows(tmp_path):
-    from analysis.families.diagonal.certify_figure import distance_vs_alpha, plot_distance_vs_alpha
+    from featreuse.analysis.families.diagonal.certify_figure import distance_vs_alpha, plot_distance_vs_alpha
     rows = [Certificate(f"stl a={a}", "flow", "p", d, 0.0, 0.0, 0.0, 0.0, {"alpha": a},
                         True, "stl") for a, d in ((1e-2, 1e-10), (1e-3, 0.0))]
     rows.append(Certificate("mtl", "flow", "p", 0.3, 0.0, 0.0, 0.0, 0.0, {"alpha": 1e-2},
@@ -195,7 +195,7 @@ def test_plot_distance_vs_alpha_draws_the_rows(tmp_path):
 def test_inaccurate_cvxpy_reference_falls_back_to_the_newton_backend(stl_data, monkeypatch):
     """A cvxpy entropy answer whose own KKT residual is above REFERENCE_KKT does not
     certify an exact row: the ladder goes on and ends at the fast backend."""
-    from solvers import convex
+    from featreuse.solvers import convex
     X, y = stl_data
     res = train_single(X, y, init=1e-1)
     calls = []

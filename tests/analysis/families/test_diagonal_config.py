@@ -1,10 +1,10 @@
 """The diagonal family's experiment schema and plan."""
 import pytest
 
-from analysis.experiments import load_experiment
-from analysis.families.diagonal.config import teacher_of
-from analysis.families.diagonal.plan import plan
-from solvers.errors import InputError, InputTypeError
+from featreuse.analysis.experiments import load_experiment
+from featreuse.analysis.families.diagonal.config import teacher_of
+from featreuse.analysis.families.diagonal.plan import plan
+from featreuse.errors import InputError, InputTypeError
 
 NS = [16, 32, 64, 128, 256, 512]
 ALL = ["stl", "mtl", "ptft", "ptft_lp", "stl_lp"]

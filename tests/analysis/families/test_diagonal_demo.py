@@ -1,7 +1,7 @@
 """``featreuse demo`` through the command: every regime runs, GD and flow agree, reuse helps."""
 import pytest
 
-from analysis.cli import main
+from featreuse.analysis.cli import main
 
 BUDGET = 20_000
 

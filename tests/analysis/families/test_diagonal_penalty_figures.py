@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from analysis.families.diagonal import penalty_figures as F
-from solvers.errors import InputError, InputTypeError
+from featreuse.analysis.families.diagonal import penalty_figures as F
+from featreuse.errors import InputError, InputTypeError
 
 
 def lines_by_label(ax):

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from analysis.families.diagonal import tasks
-from solvers.errors import InputError, InputTypeError
+from featreuse.analysis.families.diagonal import tasks
+from featreuse.errors import InputError, InputTypeError
 
 
 @pytest.mark.parametrize("seed", [0, 3])

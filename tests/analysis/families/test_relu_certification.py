@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from analysis.families.relu.certification import (
+from featreuse.analysis.families.relu.certification import (
     CHANGED, RECRUITED, REUSED, UNRESOLVED, certify, clusters, predict)
 
 K_FREE = 6          # pretrained units without a cluster (tiny, off the auxiliary directions)
@@ -10,7 +10,7 @@ V0 = 1e-3 * np.sqrt(2.0 / 12)
 
 
 def _teacher(rho):
-    from nets import make_teacher
+    from featreuse.nets import make_teacher
     return make_teacher(3, rho=rho)
 
 

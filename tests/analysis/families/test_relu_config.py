@@ -3,11 +3,11 @@ import json
 
 import pytest
 
-from analysis.experiments import load_experiment
-from analysis.families import get_family
-from analysis.families.relu.config import (
+from featreuse.analysis.experiments import load_experiment
+from featreuse.analysis.families import get_family
+from featreuse.analysis.families.relu.config import (
     GRID_KEYS, PRETRAIN_DEFAULTS, TRAIN_DEFAULTS, grid_points, teacher_settings)
-from solvers.errors import InputError, InputTypeError
+from featreuse.errors import InputError, InputTypeError
 
 NS = [16, 32, 64, 128, 256, 512]
 NAMES = ["relu-overlap", "relu-sparsity", "relu-rescale", "relu-correlated"]

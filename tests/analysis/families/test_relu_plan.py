@@ -2,10 +2,10 @@
 import collections
 import math
 
-from analysis.experiments import load_experiment
-from analysis.families import get_family
-from analysis.families.relu.config import FINETUNES
-from analysis.families.relu.plan import BASELINE_N, batch_key, plan
+from featreuse.analysis.experiments import load_experiment
+from featreuse.analysis.families import get_family
+from featreuse.analysis.families.relu.config import FINETUNES
+from featreuse.analysis.families.relu.plan import BASELINE_N, batch_key, plan
 
 FAMILY = get_family("relu")
 

@@ -5,16 +5,16 @@ import os
 import numpy as np
 import pytest
 
-import analysis
-from analysis.families import get_family
-from analysis.families.relu import tasks
-from analysis.families.relu.certification import CLASS_NAMES
-from analysis.families.relu.config import FINETUNES
-from analysis.families.relu.weights import WEIGHTS, decode_weights
-from analysis.plots import plot_file
-from analysis.store import read_runs
-from analysis.store.artefacts import read_artefact, resolve
-from analysis.sweep import run_sweep
+from featreuse import analysis
+from featreuse.analysis.families import get_family
+from featreuse.analysis.families.relu import tasks
+from featreuse.analysis.families.relu.certification import CLASS_NAMES
+from featreuse.analysis.families.relu.config import FINETUNES
+from featreuse.analysis.families.relu.weights import WEIGHTS, decode_weights
+from featreuse.analysis.plots import plot_file
+from featreuse.analysis.store import read_runs
+from featreuse.analysis.store.artefacts import read_artefact, resolve
+from featreuse.analysis.sweep import run_sweep
 
 TINY = {
     "regimes": ["stl", "mtl", "ptft", "ptft_readout", "ptft_lp", "ntk"],

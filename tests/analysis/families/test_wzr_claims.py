@@ -8,8 +8,8 @@ source) are asserted through medians and paired signs, never through means.
 import numpy as np
 import pytest
 
-from analysis.families.wzr.figures import transfer_differences
-from analysis.plots import plot_file
+from featreuse.analysis.families.wzr.figures import transfer_differences
+from featreuse.analysis.plots import plot_file
 from tests.analysis.families.claims import select
 
 SEEDS = {"wzr-capacity": 8, "wzr-covariance": 12, "wzr-reweight": 40, "wzr-align": 8}

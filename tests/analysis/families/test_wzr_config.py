@@ -1,9 +1,9 @@
 """The WZR family's experiment files, schema errors and plans."""
 import pytest
 
-from analysis.experiments import load_experiment
-from analysis.families import get_family
-from solvers.errors import InputError, InputTypeError
+from featreuse.analysis.experiments import load_experiment
+from featreuse.analysis.families import get_family
+from featreuse.errors import InputError, InputTypeError
 
 NAMES = ("wzr-capacity", "wzr-covariance", "wzr-reweight", "wzr-align")
 FAMILY = get_family("wzr")

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from analysis.families.wzr.data import (corrupt_labels, covariance, fig3_source, fig3_target,
+from featreuse.analysis.families.wzr.data import (corrupt_labels, covariance, fig3_source, fig3_target,
                                         fig3_tasks, low_rank_thetas, shared_data)
-from analysis.families.wzr.risk import excess_mse, null_mse
+from featreuse.analysis.families.wzr.risk import excess_mse, null_mse
 
 
 def test_fig3_parameters():

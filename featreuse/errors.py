@@ -1,7 +1,9 @@
-"""Typed errors and warnings raised by featreuse.
+"""Every error and warning featreuse raises: one hierarchy for the whole package.
 
 Every error names the argument (or the solver) at fault. Input errors are also
-``ValueError``/``TypeError`` so that generic handlers keep working.
+``ValueError`` / ``TypeError`` so that generic handlers keep working.
+``featreuse.InputError``, ``featreuse.solvers.InputError`` and
+``featreuse.nets.InputError`` are this module's class.
 """
 
 
@@ -18,7 +20,7 @@ class InputTypeError(FeatreuseError, TypeError):
 
 
 class DivergenceError(FeatreuseError, RuntimeError):
-    """Gradient descent still diverged after all learning-rate restarts."""
+    """Training still diverged (loss above its limit, or NaN) after all learning-rate restarts."""
 
 
 class InfeasibleError(FeatreuseError, ValueError):
@@ -38,4 +40,4 @@ class SolverError(FeatreuseError, RuntimeError):
 
 
 class ConvergenceWarning(UserWarning):
-    """An iterative method stopped (max steps, max time) before its tolerance."""
+    """An iterative method stopped (max steps, epochs or time) before its tolerance."""
