@@ -18,6 +18,10 @@ from .figure_files import save_figure
 #: note printed under figures with +-2 SE bands on log axes (drawn by :func:`draw_bands`)
 BAND_NOTE = ("shaded: mean +- 2 SE over seeds; a band reaching the bottom edge has "
              "mean - 2 SE <= 0")
+#: note printed under figures whose bands are drawn on linear (or symlog) y axes only
+LINEAR_BAND_NOTE = "shaded: mean +- 2 SE over seeds"
+#: colours of the regimes several families share (a family's style adds its own)
+REGIME_COLORS = {"stl": "#444444", "mtl": "#1f77b4", "ptft": "#d62728"}
 
 
 def curves(df, keys, metric):
@@ -56,6 +60,14 @@ def select(frame, where):
         else:
             mask &= (col == v).to_numpy()
     return frame[mask]
+
+
+def log_ticks(ax, values, base=2):
+    """A log x axis (``base``) ticked at ``values``, labelled with plain numbers."""
+    ax.set_xscale("log", base=base)
+    ax.set_xticks(values)
+    ax.set_xticklabels([f"{v:g}" for v in values])
+    ax.minorticks_off()
 
 
 def draw_mean_se(ax, x, mean, se, color, label, alpha=1.0):

@@ -1,6 +1,6 @@
-"""What made a sweep file: package versions, machine, threads, device, dtype, git revision.
+"""What made a result file: package versions, machine, threads, device, dtype, git revision.
 
-Every sweep session (a ``featreuse run`` or :func:`featreuse.analysis.sweep.run_sweep`
+A comparison file (:func:`featreuse.analysis.compare`) records one such record; every sweep session (a ``featreuse run`` or :func:`featreuse.analysis.sweep.run_sweep`
 that commits runs) appends one record to the file's ``provenance`` attribute
 (a JSON list, oldest first), so a file resumed on another machine says so.
 :func:`featreuse.analysis.load` puts the list in ``df.attrs["provenance"]`` and
@@ -19,7 +19,7 @@ from featreuse.nets.numerics import MKL_CBWR
 from featreuse.version import featreuse_version
 
 #: distributions whose versions are recorded (read from their metadata, nothing imported)
-PACKAGES = ("numpy", "scipy", "numba", "torch", "cvxpy", "clarabel", "h5py", "pandas",
+PACKAGES = ("numpy", "scipy", "numba", "torch", "cvxpy", "clarabel", "highspy", "h5py", "pandas",
             "scikit-learn")
 
 

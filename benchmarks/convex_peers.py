@@ -2,7 +2,7 @@
 
 Data (LL's setting): D = 1000 features, Gaussian samples rescaled to
 ``||x||^2 = D``, a 40-sparse teacher with entries ``+-1/sqrt(40)``, noise-free
-labels, init ``alpha = 1e-3``. Each pair is one :func:`featreuse.solvers.compare` call
+labels, init ``alpha = 1e-3``. Each pair is one :func:`featreuse.compare` call
 (one timed call per method, the fast backend as the reference, so no extra
 cvxpy solve). Run ``python -m benchmarks.convex_peers [--ns 64,512]``.
 """
@@ -14,7 +14,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from featreuse.solvers import compare, problems  # noqa: E402
+from featreuse.analysis.compare import compare, problems  # noqa: E402
 from featreuse.solvers.convex import clear_cache  # noqa: E402
 
 D = 1000

@@ -5,11 +5,11 @@
 
 Training: SGD (ResNet) or Adam (ViT) steps on random 32 x 32 images of a
 100-way head in minibatches of 128 (LL's settings, through
-:func:`featreuse.nets.deep_train.train_pass`, so mixed precision and channels-last are
+:func:`featreuse.nets.deep.train.train_pass`, so mixed precision and channels-last are
 on exactly when the training loop turns them on). Metrics: the forward passes
 of a pretrained and a finetuned network over n = 1000 images in train mode
 with hooks on every representation layer, plus the PR / ENSD computation
-(:func:`featreuse.nets.deep_representations.representation_metrics`). On CUDA the peak
+(:func:`featreuse.nets.deep.representations.representation_metrics`). On CUDA the peak
 allocated memory of each case is printed too. The first step of each case is a
 warm-up and is not timed.
 """
@@ -20,9 +20,9 @@ import time
 import numpy as np
 import torch
 
-from featreuse.nets.deep_models import build_model, model_kind
-from featreuse.nets.deep_representations import representation_metrics
-from featreuse.nets.deep_train import make_optimizer, resolve_options, train_config_for, train_pass
+from featreuse.nets.deep.models import build_model, model_kind
+from featreuse.nets.deep.representations import representation_metrics
+from featreuse.nets.deep.train import make_optimizer, resolve_options, train_config_for, train_pass
 from featreuse.nets.device import resolve_device
 
 

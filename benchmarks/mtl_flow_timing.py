@@ -21,7 +21,8 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from featreuse.solvers.diagonal import beta_multi  # noqa: E402
-from featreuse.solvers.multi_flow import _Problem, multi_flow  # noqa: E402
+from featreuse.solvers.multi_flow import multi_flow  # noqa: E402
+from featreuse.solvers.multi_flow.problem import Problem  # noqa: E402
 
 
 def paper_problem(overlap=20, seed=0, D=1000, n_aux=1024, n_main=64, k=40):
@@ -48,7 +49,7 @@ def paper_problem(overlap=20, seed=0, D=1000, n_aux=1024, n_main=64, k=40):
 def reference(Xs, ys, om, alpha, times, rtol=1e-12):
     """beta at ``times`` from scipy DOP853 with tight tolerances (slow in the stiff tail)."""
     from scipy.integrate import solve_ivp
-    prob = _Problem(Xs, ys, om, 0.0)
+    prob = Problem(Xs, ys, om, 0.0)
     shape = (len(Xs) + 1, 2, Xs[0].shape[1])
 
     def fun(_t, y):

@@ -12,10 +12,10 @@ Run ``python -m benchmarks.peers [--overlap K] [--quick] [--json FILE] [--mtl-to
 Every row is timed on the same machine, one after the other: the peers once,
 our finetuning and MTL flows as the median of 9 and 5 calls (they take
 milliseconds to a second, where a shared machine's noise is largest); read
-ratios, not seconds. Our side of each row is a :func:`featreuse.solvers.compare` call
+ratios, not seconds. Our side of each row is a :func:`featreuse.compare` call
 (its table's ``wall_s``; the fast convex backend as the reference, so its
 ``distance`` says how far the trained predictor is from its program's
-minimiser); the peers are LL's torch loop (:mod:`featreuse.nets.diagonal_reference`,
+minimiser); the peers are LL's torch loop (:mod:`featreuse.nets.diagonal.reference`,
 float32 as LL ran it, and float64) and cvxpy (:mod:`benchmarks.convex_peers`).
 """
 import argparse
@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from featreuse import solvers  # noqa: E402
 from benchmarks.suite.problems import paper_problem  # noqa: E402
-from featreuse.solvers import compare, problems  # noqa: E402
-from featreuse.nets.diagonal_reference import reference_gd_multi, reference_gd_single  # noqa: E402
+from featreuse.analysis.compare import compare, problems  # noqa: E402
+from featreuse.nets.diagonal.reference import reference_gd_multi, reference_gd_single  # noqa: E402
 from featreuse.solvers.gd_kernels import gd_single  # noqa: E402
 
 

@@ -36,7 +36,7 @@ def _stl_runs(n, M, epochs, config):
     W0, a0 = nets.init_params(range(M), config)
     runs = []
     for m in range(M):
-        X, y = nets.main_data(m, teacher, n)
+        X, y = nets.main_data(m, teacher=teacher, n=n)
         runs.append(nets.RunSpec((X,), (y,), W0[m], a0[m], lr=config.lr, shuffle_seed=m,
                                  max_epochs=epochs))
     return runs
@@ -105,7 +105,7 @@ def convergence(args):
     rows = [dict(regime="pretrain (GD)", n=1024, epochs=pre.epochs, converged=pre.converged,
                  loss=pre.loss, restarts=pre.restarts, wall_s=time.perf_counter() - t0)]
     print(rows[-1], flush=True)
-    data = {n: nets.main_data(seed, teacher, n) for n in args.ns}
+    data = {n: nets.main_data(seed, teacher=teacher, n=n) for n in args.ns}
     W02, a02 = nets.init_params([seed], config, n_tasks=2)
     regimes = {
         "stl": [nets.stl_run(*data[n], W0[0], a0[0], seed, config) for n in args.ns],

@@ -94,7 +94,7 @@ def _epoch_cost(kind, n, config, epochs):
             runs.append(nets.RunSpec((Xa,), (ya,), W0[m], a0[m], lr=0.1, full_batch=True,
                                      max_epochs=epochs))
             continue
-        X, y = nets.main_data(m, teacher, n)
+        X, y = nets.main_data(m, teacher=teacher, n=n)
         Xs, ys = ((Xa, X), (ya, y)) if kind == "mtl" else ((X,), (y,))
         runs.append(nets.RunSpec(Xs, ys, W0[m], a0[m], lr=0.1, shuffle_seed=m,
                                  max_epochs=epochs))

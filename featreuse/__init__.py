@@ -29,13 +29,13 @@ _EXPORTS = {
     "train_multi": "featreuse.solvers.train", "finetune": "featreuse.solvers.train",
     "SingleResult": "featreuse.solvers.results", "MultiResult": "featreuse.solvers.results",
     "saddle_path": "featreuse.solvers.saddle_path",
-    "compare": "featreuse.solvers.compare", "Comparison": "featreuse.solvers.compare",
+    "compare": "featreuse.analysis.compare", "Comparison": "featreuse.analysis.compare",
     "load": "featreuse.analysis", "run": "featreuse.analysis",
     "load_experiment": "featreuse.analysis.experiments",
 }
 #: public name -> module it stands for
 _MODULES = {"solvers": "featreuse.solvers", "nets": "featreuse.nets",
-            "analysis": "featreuse.analysis", "problems": "featreuse.solvers.compare.problems",
+            "analysis": "featreuse.analysis", "problems": "featreuse.analysis.compare.problems",
             "estimators": "featreuse.solvers.estimators", "convex": "featreuse.solvers.convex",
             "penalties": "featreuse.solvers.penalties", "errors": "featreuse.errors",
             "validation": "featreuse.validation"}

@@ -1,16 +1,17 @@
-"""featreuse solvers: diagonal-network trainers, convex programs and penalties.
+"""featreuse solvers: diagonal trainers and flows, convex programs, penalties, WZR closed forms.
 
-numpy + numba + scipy + cvxpy. Two parts reach further, on use only:
-``solvers.compare`` (compare solvers on one problem: torch for its torch GD
-loop, pandas, matplotlib, and h5py to save a comparison) and
-``solvers.estimators`` (scikit-learn estimators).
+numpy + numba + scipy + cvxpy; no torch, no I/O. ``train`` (``train_single``,
+``train_multi``, ``finetune``), ``diagonal`` (the parameterisation), ``gd_kernels``,
+``reduced_flow`` and ``readout_flow`` (single-task and PT+FT flows), ``multi_flow/``
+(the multi-task flow), ``saddle_path``, ``convex/`` (reference programs), ``penalties/``,
+``certify/``, ``wzr/`` (the shared-module closed forms) and ``estimators/``
+(scikit-learn estimators, imported on use). The solver comparison, which also runs LL's
+torch loop, is :mod:`featreuse.analysis.compare` (``featreuse.compare``).
 
 Everything is imported on first access (PEP 562, as scipy does): the
 submodules (``solvers.convex``, ``solvers.penalties``, ...) and the functions
-and classes below. ``import solvers`` and ``import solvers.errors`` therefore
+and classes below. ``import featreuse.solvers`` and ``featreuse.errors`` therefore
 stay light (no numba, scipy or cvxpy until a trainer or program is used).
-``solvers.compare(problem)`` compares every method on a problem made by
-``solvers.problems`` (the package ``solvers.compare`` is callable).
 """
 import importlib
 import pkgutil
@@ -26,8 +27,6 @@ _EXPORTS = {
     "train_single": "train", "train_single_batch": "train", "train_multi": "train",
     "finetune": "train",
 }
-#: public name -> submodule it stands for
-_MODULES = {"problems": "compare.problems"}
 
 
 def __getattr__(name):
@@ -36,8 +35,6 @@ def __getattr__(name):
         value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
         globals()[name] = value
         return value
-    if name in _MODULES:
-        return importlib.import_module(f"{__name__}.{_MODULES[name]}")
     try:
         return importlib.import_module(f"{__name__}.{name}")
     except ModuleNotFoundError as exc:
@@ -48,9 +45,9 @@ def __getattr__(name):
 
 def __dir__():
     submodules = {m.name for m in pkgutil.iter_modules(__path__)}
-    return sorted(set(globals()) | set(_EXPORTS) | set(_MODULES) | submodules)
+    return sorted(set(globals()) | set(_EXPORTS) | submodules)
 
 
 __all__ = ["FeatreuseError", "InputError", "InputTypeError", "DivergenceError",
            "InfeasibleError", "SolverError", "ConvergenceWarning", "saddle_path", "SaddlePath",
-           "compare", "problems", *_EXPORTS]
+           *_EXPORTS]

@@ -1,7 +1,7 @@
 """featreuse compare: trainers and convex solvers on your own problem, in one call.
 
 Reads the data from an ``.npz`` file, builds the problem
-(:mod:`featreuse.solvers.compare.problems`), runs :func:`featreuse.solvers.compare.compare`,
+(:mod:`featreuse.analysis.compare.problems`), runs :func:`featreuse.analysis.compare.compare`,
 prints the table and writes ``table.csv``, ``curves.csv``, ``comparison.h5``
 and ``comparison.png`` into the output folder (docs/compare.md).
 """
@@ -103,7 +103,7 @@ def _tasks(arrays, path, problem):
 
 def build_problem(args, arrays, path):
     """The problem named by ``args.problem`` on ``arrays`` (typed errors name --data)."""
-    from featreuse.solvers.compare import problems
+    from featreuse.analysis.compare import problems
     from featreuse.errors import FeatreuseError
     name = args.problem
     kw = {"lr": args.lr, "max_steps": args.max_steps}
@@ -155,7 +155,7 @@ def example_arrays(seed=0, n=32, D=128, k=4):
 
 def run(args):
     """Check the arguments and data, compare, print the table, write the files."""
-    from featreuse.solvers import compare
+    from featreuse.analysis.compare import compare
 
     from ..paths import check_output_folder
     path = _data_path(args.data)

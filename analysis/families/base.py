@@ -21,7 +21,9 @@ A *record* (what :meth:`Family.execute` returns) is a plain dict:
                files beside the HDF5 file and referenced by relative path and sha256.
 """
 import hashlib
+import importlib
 import json
+import sys
 from dataclasses import dataclass, field, fields
 
 from featreuse.errors import InputError
@@ -135,6 +137,11 @@ class RunOutputs:
 class Family:
     """Base class of a model family. Subclasses set the attributes and implement the methods.
 
+    :meth:`parse_config`, :meth:`plan`, :meth:`execute` (and :meth:`execute_batch`) and
+    :meth:`figures` call the functions of the same name in the modules that the subclass
+    names (:attr:`config_module`, :attr:`plan_module`, :attr:`execute_module`,
+    :attr:`figures_module`); a subclass may instead override the methods.
+
     Attributes
     ----------
     name : str
@@ -145,9 +152,6 @@ class Family:
         Name of the main error figure column (e.g. ``"gen_loss"``, ``"accuracy"``).
     metric_label : str
         Axis label of the main error figure, saying how it is normalised.
-    columns : tuple of str
-        Scalar summary columns the family records (besides the base columns
-        ``run_id, experiment, regime, n, seed, <metric>, wall_s`` and the swept parameters).
     commands : dict
         Extra ``featreuse`` sub-commands: name -> module with ``HELP``, ``configure(parser)``
         and ``run(args)`` (see :mod:`featreuse.analysis.commands`).
@@ -158,17 +162,35 @@ class Family:
     uses_torch : bool
         Whether runs train in torch (the sweep's provenance then records torch's CPU
         kernel level, which decides float32 bits across machines).
+    config_module, plan_module, execute_module, figures_module : str or None
+        The modules the methods forward to, named relative to the family's package
+        (``".config"``) and imported on first call, so that listing experiments imports
+        neither torch nor matplotlib. ``config_module`` has ``parse_config(table, *, name,
+        description, quick, seeds)``, ``plan_module`` ``plan(config)``, ``execute_module``
+        ``execute(config, params, inputs, device)`` and optionally ``execute_batch(config,
+        params_list, inputs_list, device)``, ``figures_module`` ``figures(df, config)``.
+        None: the subclass overrides the method.
     """
 
     name = ""
     title = ""
     metric = ""
     metric_label = ""
-    columns = ()
     commands = {}
     max_batch = 1
     config_class = None
     uses_torch = False
+    config_module = None
+    plan_module = None
+    execute_module = None
+    figures_module = None
+
+    def _module(self, attribute):
+        """The module named by ``attribute`` (e.g. ``"plan_module"``), imported."""
+        name = getattr(self, attribute)
+        if name is None:
+            raise NotImplementedError(f"{type(self).__name__} names no {attribute}")
+        return importlib.import_module(name, sys.modules[type(self).__module__].__package__)
 
     # ---------------------------------------------------------------- configuration
     def parse_config(self, table, *, name, description, quick, seeds):
@@ -192,7 +214,8 @@ class Family:
         InputError, InputTypeError
             Naming the bad key or value.
         """
-        raise NotImplementedError
+        return self._module("config_module").parse_config(
+            table, name=name, description=description, quick=quick, seeds=seeds)
 
     def config_from_dict(self, data):
         """Rebuild the config dataclass from :meth:`ExperimentConfig.as_dict` (a stored file)."""
@@ -208,7 +231,7 @@ class Family:
 
         A run is handed out once every run in its ``needs`` is committed.
         """
-        raise NotImplementedError
+        return self._module("plan_module").plan(config)
 
     def warm_up(self, config, runs):
         """Compile or load what the runs need once, in the driver, before the fan-out."""
@@ -228,7 +251,7 @@ class Family:
 
         Exceptions propagate; the caller records them as a failed run.
         """
-        raise NotImplementedError
+        return self._module("execute_module").execute(config, params, inputs, device)
 
     def batch_key(self, config, params):
         """Runs with the same key (not None) may be executed together by :meth:`execute_batch`.
@@ -245,8 +268,13 @@ class Family:
         """Execute several runs of one batch key; one record (or Exception) per run.
 
         An Exception in the list fails that run only; an exception raised by the call
-        fails every run of the batch. Default: :meth:`execute` on each run.
+        fails every run of the batch. Default: the execute module's ``execute_batch`` if it
+        has one, else :meth:`execute` on each run.
         """
+        if self.execute_module is not None:
+            batch = getattr(self._module("execute_module"), "execute_batch", None)
+            if batch is not None:
+                return batch(config, params_list, inputs_list, device)
         out = []
         for params, inputs in zip(params_list, inputs_list):
             try:
@@ -256,6 +284,15 @@ class Family:
         return out
 
     # ---------------------------------------------------------------- summary and figures
+    def columns(self, config):
+        """Scalar summary columns of an experiment (besides the base columns ``run_id,
+        experiment, regime, n, seed, <metric>, wall_s`` and the swept parameters).
+
+        Only columns that some summary run of ``config`` records: none is NaN for every
+        run by construction (a column may still be NaN where the data give no value).
+        """
+        return ()
+
     def swept_columns(self, config):
         """Names of the per-parameter summary columns (swept grid and variant keys)."""
         raise NotImplementedError
@@ -273,7 +310,7 @@ class Family:
 
         The files are named ``<stem><suffix>.png/.pdf``.
         """
-        raise NotImplementedError
+        return self._module("figures_module").figures(df, config)
 
     # ---------------------------------------------------------------- certification
     def certification_cases(self, quick):

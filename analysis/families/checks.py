@@ -2,6 +2,8 @@
 
 Each check returns the value and raises :class:`featreuse.errors.InputError` (bad value)
 or :class:`InputTypeError` (bad type) whose message starts with the key's full name.
+A section of keys is declared once, as a table of defaults and checks, and checked by
+:func:`check_section` (see "declarative sections" below).
 """
 import math
 
@@ -86,3 +88,72 @@ def check_seeds(value, name):
     if isinstance(value, int) and not isinstance(value, bool):
         return list(range(check_int(value, name, 1)))
     return check_int_list(value, name, low=0)
+
+
+# ---------------------------------------------------------------- declarative sections
+# A section of an experiment file (``[train]``, ``[probe]``, ...) is declared once, as a
+# table ``{key: (default, check)}``: ``check(value, name)`` is check_bool or one of the
+# checks below, built on the functions above (so the messages are theirs), and returns
+# the value to keep. A number keeps its type unless the check says ``as_float`` (run ids
+# hash the params: ``1`` and ``1.0`` are different runs).
+
+#: default of a key that has none: the key is absent unless the file sets it
+OPTIONAL = object()
+
+
+def integer(low=None):
+    """Check: an integer ``>= low`` (:func:`check_int`), kept an int."""
+    def check(value, name):
+        return check_int(value, name, low)
+    return check
+
+
+def number(low=0.0, low_inclusive=False, high=None, high_inclusive=True, as_float=False):
+    """Check: a finite number ``> low`` (or ``>= low``; :func:`check_number`), at most ``high``.
+
+    Above ``high`` (or at it, unless ``high_inclusive``) the message gives the interval.
+    ``as_float``: the value is kept as a float (else as given, int or float).
+    """
+    def check(value, name):
+        check_number(value, name, low=low, low_inclusive=low_inclusive)
+        if high is not None and (value > high or value == high and not high_inclusive):
+            raise InputError(f"{name} must be in {'[' if low_inclusive else '('}{low:g}, "
+                             f"{high:g}{']' if high_inclusive else ')'}, got {value}")
+        return float(value) if as_float else value
+    return check
+
+
+def one_of(choices, note=""):
+    """Check: one of ``choices`` (``note`` follows the list in the message)."""
+    def check(value, name):
+        if value not in choices:
+            raise InputError(f"{name} must be one of {list(choices)}{note}, got {value!r}")
+        return value
+    return check
+
+
+def defaults_of(fields):
+    """``{key: default}`` of a section's fields (keys without a default left out)."""
+    return {key: default for key, (default, _) in fields.items() if default is not OPTIONAL}
+
+
+def check_section(table, fields, where, section):
+    """``[section]`` of an experiment: known keys only, defaults filled, every value checked.
+
+    Parameters
+    ----------
+    table : dict
+        The section as read (a non-table raises InputTypeError).
+    fields : dict key -> (default or OPTIONAL, check)
+    where : str
+        The experiment (``"experiment 'name'"``); messages name ``[section]`` or
+        ``section.key``.
+    section : str
+
+    Returns
+    -------
+    dict
+        The checked values, the defaults' keys first (in ``fields`` order).
+    """
+    out = with_defaults(table, defaults_of(fields), f"{where}: [{section}]", allowed=fields)
+    return {key: fields[key][1](value, f"{where}: {section}.{key}") for key, value in out.items()}

@@ -2,8 +2,9 @@
 
 Every summary has the base columns ``run_id, experiment, regime, n, seed``, the
 family's main error figure (:attr:`Family.metric`), ``wall_s``, then the
-family's scalar columns (:attr:`Family.columns`) and one column per swept
-parameter (:meth:`Family.swept_columns`). The main error figure is computed
+family's scalar columns of the experiment (:meth:`Family.columns`) and one column
+per swept parameter (:meth:`Family.swept_columns`). A file written before keeps
+its stored columns when it is read. The main error figure is computed
 from the whole table by :meth:`Family.metric_values` (it may normalise by other
 rows, e.g. LL's gen. loss by STL at n = 16), so it is recomputed whenever rows
 are added.
@@ -17,7 +18,7 @@ BASE = ("run_id", "experiment", "regime", "n", "seed")
 def columns(family, config):
     """Ordered summary columns of an experiment."""
     out = list(BASE) + [family.metric, "wall_s"]
-    for col in list(family.columns) + list(family.swept_columns(config)):
+    for col in list(family.columns(config)) + list(family.swept_columns(config)):
         if col not in out:
             out.append(col)
     return out
@@ -28,7 +29,7 @@ def row(family, config, run_id, params, attrs):
     out = {"run_id": run_id, "experiment": config.name, "regime": params["regime"],
            "n": params.get("n"), "seed": params["seed"], family.metric: np.nan,
            "wall_s": attrs.get("wall_s", np.nan)}
-    for col in family.columns:
+    for col in family.columns(config):
         out[col] = attrs.get(col, np.nan)
     out.update(family.swept_values(config, params))
     return out
@@ -42,9 +43,12 @@ def is_summary_run(attrs):
 def merge(df, family, config, entries):
     """``df`` with the summary rows of journal ``entries`` added (replacing same run_ids).
 
-    Returns a DataFrame with the columns of :func:`columns` and the metric recomputed.
+    Returns a DataFrame with the columns of :func:`columns` (and any other column ``df``
+    has, e.g. one a file written before stores) and the metric recomputed.
     """
     cols = columns(family, config)
+    if df is not None and len(df):
+        cols += [c for c in df.columns if c not in cols]
     new = [row(family, config, e.run_id, e.params, e.attrs) for e in entries
            if is_summary_run(e.attrs)]
     replaced = {e.run_id for e in entries}

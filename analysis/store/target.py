@@ -6,6 +6,7 @@ import h5py
 
 from featreuse.errors import InputError
 
+from ..families import get_family
 from ..paths import check_output_file
 from .journal import journal_path
 from .layout import LAYOUT, config_json
@@ -71,9 +72,20 @@ def check_target(path, config, name="out"):
         raise InputError(f"{name}: {path!r} holds experiment {attrs['experiment']!r}, "
                          f"not {config.name!r}; choose another file")
     old, new = json.loads(attrs["config"]), json.loads(config_json(config))
+    if old != new:  # a file written before a key was renamed: its config as read now
+        old = _as_read_now(attrs, old)
     if old != new:
         keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
         raise InputError(f"{name}: {path!r} holds experiment {attrs['experiment']!r} with another "
                          f"config (differs in: {', '.join(keys)}); choose another file or rerun "
                          "with the same options")
     return True
+
+
+def _as_read_now(attrs, stored):
+    """A stored config as its family reads it today (as stored if it cannot)."""
+    try:
+        config = get_family(attrs["family"]).config_from_dict({**stored, "description": ""})
+    except (TypeError, KeyError, InputError):
+        return stored
+    return json.loads(config_json(config))

@@ -10,7 +10,7 @@ import pytest
 
 from featreuse.analysis.cli import main
 from featreuse.analysis.commands import compare as compare_command
-from featreuse.solvers.compare.problem import Problem
+from featreuse.analysis.compare.problem import Problem
 
 
 def _exit_code(argv):

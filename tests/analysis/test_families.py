@@ -11,6 +11,10 @@ from featreuse.analysis.store import summary
 from featreuse.analysis.sweep import run_sweep
 
 
+#: summary columns NaN for every run of the family's cheapest quick grid, by its data
+NAN_BY_DATA = {"diagonal": [], "wzr": [], "chs": [], "relu": [], "deep": []}
+
+
 def _cheapest_quick(family):
     named = [name for name, (fam, _) in list_experiments().items() if fam == family]
     assert named, f"family {family!r} has no named experiment"
@@ -35,6 +39,8 @@ def test_quick_grid_plans_runs_stores_loads_and_plots(family_name, tmp_path):
     assert sorted(df["run_id"]) == sorted(r.run_id for r in runs if r.summary)
     assert list(df.columns) == summary.columns(family, config)
     assert df[family.metric].notna().all()
+    # no column is NaN for every run by construction (the columns follow the config)
+    assert sorted(c for c in df.columns if df[c].isna().all()) == NAN_BY_DATA[family_name]
     paths = plot_file(out, tmp_path / "figs")
     assert paths and all(os.path.getsize(p) > 0 for p in paths)
     assert {os.path.splitext(p)[1] for p in paths} == {".png", ".pdf"}

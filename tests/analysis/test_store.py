@@ -154,6 +154,36 @@ def test_summary_columns_keep_their_meaning(tmp_path):
     assert list(back.columns) == ["flag", "count", "label", "ok"]
 
 
+def test_a_file_written_before_keeps_its_summary_columns(config, tmp_path):
+    from featreuse.analysis.store import layout
+    path = tmp_path / "old.h5"
+    s = st.Store.open(path, config)
+    _commit_runs(s)
+    s.close()
+    assert "certificate" not in analysis.load(path).columns  # certify = false: no column
+    with h5py.File(path, "a") as f:  # as written before: a column for every run, NaN here
+        old = layout.read_summary(f).assign(certificate=np.nan)
+        layout.write_summary(f, old)
+    assert list(analysis.load(path).columns) == list(old.columns)
+    s = st.Store.open(path, config)  # resumed: the file keeps it
+    s.commit(_run({"regime": "stl", "n": 64, "seed": 0, "overlap": 4, "k": 4}), _record(0.1))
+    s.close()
+    df = analysis.load(path)
+    assert list(df.columns) == list(old.columns) and len(df) == len(old) + 1
+
+
+def test_a_wzr_file_written_before_data_was_called_data_reads_and_resumes(tmp_path):
+    config = load_experiment("wzr-capacity", quick=True)
+    path = tmp_path / "wzr.h5"
+    st.Store.open(path, config).close()
+    with h5py.File(path, "a") as f:  # as written before [tasks] was renamed [data]
+        stored = json.loads(f.attrs["config"])
+        f.attrs["config"] = json.dumps({("tasks" if k == "data" else k): v
+                                        for k, v in stored.items()})
+    assert st.read_config(path) == config
+    assert st.check_target(path, config) is True
+
+
 def test_the_stored_config_keeps_its_key_order(tmp_path):
     path = tmp_path / "grid.toml"
     path.write_text(TOML.replace("[grid]\noverlap = [4, 0]\nk = [4]", "[grid]\nk = [4]\noverlap = [4, 0]"))

@@ -26,7 +26,6 @@ class ToyFamily(Family):
     name = "toy"
     metric = "error"
     metric_label = "error"
-    columns = ("value",)
     max_batch = 3
 
     def parse_config(self, table, *, name, description, quick, seeds):
@@ -68,6 +67,9 @@ class ToyFamily(Family):
         value = float(params["n"] + base.arrays["offset"][0])
         assert base.attrs["value"] == params["seed"] and base.attrs["status"] == "done"
         return {"scalars": {"value": value}, "arrays": {"x": np.full(params["n"], value)}}
+
+    def columns(self, config):
+        return ("value",)
 
     def swept_columns(self, config):
         return []

@@ -37,7 +37,7 @@ def teacher():
 def stl(config, teacher):
     """``stl(seed, n, lr, **kw)``: a single-task run on the main data and init of ``seed``."""
     def make(seed, n, lr, **kwargs):
-        X, y = nets.main_data(seed, teacher, n)
+        X, y = nets.main_data(seed, teacher=teacher, n=n)
         W0, a0 = nets.init_params([seed], config)
         return nets.RunSpec((X,), (y,), W0[0], a0[0], lr=lr, shuffle_seed=seed,
                             max_epochs=kwargs.pop("max_epochs", config.max_epochs), **kwargs)

@@ -19,10 +19,11 @@ def test_the_errors_module_imports_no_torch():
 
 
 def test_every_public_name_resolves_and_unknown_names_raise():
-    from featreuse.nets.relu_stacked import train_stacked
+    from featreuse.nets.relu.stacked import train_stacked
     assert nets.train_stacked is train_stacked
     for name in nets.__all__:
         assert getattr(nets, name) is not None
-    assert nets.relu_loop is sys.modules["featreuse.nets.relu_loop"]
+    assert nets.relu is sys.modules["featreuse.nets.relu"]  # a model's folder, on first access
+    assert nets.train_one is sys.modules["featreuse.nets.relu.loop"].train_one
     with pytest.raises(AttributeError, match="module 'featreuse.nets' has no attribute 'nothing_here'"):
         nets.nothing_here

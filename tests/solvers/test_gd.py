@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from featreuse import solvers
-from featreuse.nets.diagonal_reference import reference_gd_multi, reference_gd_single
+from featreuse.nets.diagonal.reference import reference_gd_multi, reference_gd_single
 from featreuse.solvers import diagonal
 from tests.solvers.conftest import make_problem
 

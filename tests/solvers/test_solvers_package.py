@@ -42,3 +42,20 @@ def test_functions_and_submodules_resolve_and_unknown_names_raise():
     with pytest.raises(AttributeError, match="module 'featreuse.solvers' has no attribute 'no_such_module'"):
         solvers.no_such_module
     assert not hasattr(solvers, "cvxpy")
+
+
+def test_solvers_import_neither_torch_nor_nets_nor_analysis():
+    """solvers is numpy + numba + scipy + cvxpy (docs/architecture.md): no torch anywhere in it."""
+    import ast
+    import pathlib
+    root = pathlib.Path(solvers.__file__).parent
+    bad = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level
+                     else [])
+            bad += [f"{path.relative_to(root)}: {n}" for n in names
+                    if n.split(".")[0] == "torch"
+                    or n.startswith(("featreuse.nets", "featreuse.analysis"))]
+    assert not bad, bad

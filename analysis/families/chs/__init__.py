@@ -8,13 +8,13 @@ linear probe on ReLU(W x) learns an unseen task. The data model and algorithm
 are a reconstruction (docs/chs.md).
 
 Modules: :mod:`.config` (experiment schema), :mod:`.plan` (pretraining and
-probe runs), :mod:`.execute` (one run), :mod:`.figures`, :mod:`.tasks_figure`
-and :mod:`.probe_figure`. The networks, metrics and probe are
-``nets.chs_*``; torch is imported only when a run executes.
+probe runs), :mod:`.execute` (one run), :mod:`.figures` (the list of figures),
+:mod:`.tasks_figure` and :mod:`.probe_figure` (colours and labels in
+:mod:`.style`). The networks, metrics and probe are ``nets.chs.*``; torch is
+imported only when a run executes.
 """
 from ..base import Family
-from . import config as _config
-from . import execute, plan
+from .config import ChsConfig
 
 
 class ChsFamily(Family):
@@ -26,20 +26,18 @@ class ChsFamily(Family):
     metric = "probe_error"
     metric_label = ("probe test error (1 - accuracy of a logistic-regression probe on "
                     "ReLU(W x), unseen task)")
-    columns = ("probe_accuracy", "probe_train_accuracy", "energy", "coverage", "angle_deg",
-               "train_loss")
-    config_class = _config.ChsConfig
+    config_class = ChsConfig
     uses_torch = True
+    config_module = ".config"
+    plan_module = ".plan"
+    execute_module = ".execute"
+    figures_module = ".figures"
 
-    def parse_config(self, table, *, name, description, quick, seeds):
-        return _config.parse_config(table, name=name, description=description, quick=quick,
-                                    seeds=seeds)
-
-    def plan(self, config):
-        return plan.plan(config)
-
-    def execute(self, config, params, inputs, device):
-        return execute.execute(config, params, inputs, device)
+    def columns(self, config):
+        # the untrained W (random) has no training loss
+        trained = ("train_loss",) if set(config.regimes) - {"random"} else ()
+        return ("probe_accuracy", "probe_train_accuracy", "energy", "coverage",
+                "angle_deg") + trained
 
     def swept_columns(self, config):
         # every run has a dimension and a task count (stl: 1, random: 0), swept or not
@@ -48,10 +46,6 @@ class ChsFamily(Family):
     def metric_values(self, df, config):
         """probe_error = 1 - probe_accuracy (test accuracy on the unseen task)."""
         return 1.0 - df["probe_accuracy"].to_numpy(dtype=float)
-
-    def figures(self, df, config):
-        from .figures import figures
-        return figures(df, config)
 
 
 FAMILY = ChsFamily()

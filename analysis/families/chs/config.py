@@ -8,14 +8,12 @@ and ``[quick]``; docs/chs.md has the full example):
 ``[model]``    the data model: ``d`` (input dimension), ``r`` (subspace dimension),
                ``tasks`` (T of the ``mtl`` regime); ``d`` and ``tasks`` when not swept;
 ``[grid]``     swept model parameters (crossed): ``d`` and/or ``tasks``;
-``[train]``    the alternating algorithm (:class:`featreuse.nets.chs_config.ChsTrainConfig`):
-               ``width, rounds, head_samples, shared_samples, head_lr, lr,
-               weight_decay, init_scale, shared_inputs``;
-``[probe]``    the downstream probe (:func:`featreuse.nets.chs_probe.probe_accuracy`):
-               ``n_test, C, max_iter, tol``.
+``[train]``    the alternating algorithm (the fields of
+               :class:`featreuse.nets.chs.config.ChsTrainConfig`);
+``[probe]``    the downstream probe (:func:`featreuse.nets.chs.probe.probe_accuracy`).
 
-Every key has a default (:data:`MODEL_DEFAULTS`, :data:`TRAIN_DEFAULTS`,
-:data:`PROBE_DEFAULTS`); the named experiments set them all.
+Every key has a default: :data:`MODEL`, :data:`TRAIN` and :data:`PROBE` declare each
+key once, with its default and its check; the named experiments set them all.
 """
 import itertools
 from dataclasses import dataclass
@@ -23,20 +21,28 @@ from dataclasses import dataclass
 from featreuse.errors import InputError
 
 from ..base import ExperimentConfig
-from ..checks import (check_bool, check_choices, check_int, check_int_list, check_keys,
-                      check_number, check_table, with_defaults)
+from ..checks import (check_bool, check_choices, check_int_list, check_keys, check_section,
+                      check_table, defaults_of, integer, number)
 
 #: ``mtl``: trained on T tasks; ``stl``: the same algorithm on one task; ``random``: W at init
 REGIMES = ("mtl", "stl", "random")
 TOP_KEYS = ("regimes", "n", "model", "grid", "train", "probe")
-MODEL_DEFAULTS = {"d": 100, "r": 3, "tasks": 20}
+#: [model]: key -> (default, check)
+MODEL = {"d": (100, integer(1)), "r": (3, integer(1)), "tasks": (20, integer(1))}
 GRID_KEYS = ("d", "tasks")
-#: the defaults of nets.chs_config.ChsTrainConfig (a test keeps them equal)
-TRAIN_DEFAULTS = {"width": 100, "rounds": 40, "head_samples": 200, "shared_samples": 200,
-                  "head_lr": 5.0, "lr": 1.0, "weight_decay": 0.1, "init_scale": 1.0,
-                  "shared_inputs": False}
-TRAIN_COUNTS = ("width", "rounds", "head_samples", "shared_samples")
-PROBE_DEFAULTS = {"n_test": 2000, "C": 1.0, "max_iter": 1000, "tol": 1e-6}
+#: [train]: key -> (default, check); the defaults are nets.chs.config.ChsTrainConfig's (a
+#: test keeps them equal)
+TRAIN = {"width": (100, integer(1)), "rounds": (40, integer(1)),
+         "head_samples": (200, integer(1)), "shared_samples": (200, integer(1)),
+         "head_lr": (5.0, number()), "lr": (1.0, number()),
+         "weight_decay": (0.1, number(low_inclusive=True)), "init_scale": (1.0, number()),
+         "shared_inputs": (False, check_bool)}
+#: [probe]: key -> (default, check)
+PROBE = {"n_test": (2000, integer(1)), "C": (1.0, number()), "max_iter": (1000, integer(1)),
+         "tol": (1e-6, number())}
+MODEL_DEFAULTS = defaults_of(MODEL)
+TRAIN_DEFAULTS = defaults_of(TRAIN)
+PROBE_DEFAULTS = defaults_of(PROBE)
 
 
 @dataclass
@@ -68,18 +74,15 @@ class ChsConfig(ExperimentConfig):
 
 
 def _check_model(model, grid, where):
-    check_table(model, f"{where}: [model]")
-    check_keys(model, MODEL_DEFAULTS, f"{where}: [model]")
-    check_table(grid, f"{where}: [grid]")
-    check_keys(grid, GRID_KEYS, f"{where}: [grid]")
-    for key, value in model.items():
-        check_int(value, f"{where}: model.{key}", 1)
+    check_keys(check_table(model, f"{where}: [model]"), MODEL, f"{where}: [model]")
+    check_keys(check_table(grid, f"{where}: [grid]"), GRID_KEYS, f"{where}: [grid]")
     for key, values in grid.items():
         check_int_list(values, f"{where}: grid.{key}", low=1)
         if key in model:
             raise InputError(f"{where}: {key!r} is both fixed in [model] and swept in [grid]")
-    resolved = {k: v for k, v in MODEL_DEFAULTS.items() if k not in grid}
-    resolved.update(model)
+    # a swept key has no default
+    resolved = check_section(model, {k: f for k, f in MODEL.items() if k not in grid}, where,
+                             "model")
     for d in grid.get("d", [resolved.get("d")]):
         if resolved["r"] > d:
             raise InputError(f"{where}: model.r = {resolved['r']} must be <= d "
@@ -88,29 +91,10 @@ def _check_model(model, grid, where):
 
 
 def _check_train(train, where):
-    out = with_defaults(train, TRAIN_DEFAULTS, f"{where}: [train]")
-    for key, value in out.items():
-        name = f"{where}: train.{key}"
-        if key in TRAIN_COUNTS:
-            check_int(value, name, 1)
-        elif key == "shared_inputs":
-            check_bool(value, name)
-        else:
-            check_number(value, name, low=0.0, low_inclusive=key == "weight_decay")
+    out = check_section(train, TRAIN, where, "train")
     if out["lr"] * out["weight_decay"] >= 1:
         raise InputError(f"{where}: train.lr * train.weight_decay must be < 1 (else the decay "
                          f"flips or zeroes W), got {out['lr'] * out['weight_decay']:g}")
-    return out
-
-
-def _check_probe(probe, where):
-    out = with_defaults(probe, PROBE_DEFAULTS, f"{where}: [probe]")
-    for key, value in out.items():
-        name = f"{where}: probe.{key}"
-        if key in ("n_test", "max_iter"):
-            check_int(value, name, 1)
-        else:
-            check_number(value, name)
     return out
 
 
@@ -125,7 +109,7 @@ def parse_config(table, *, name, description, quick, seeds):
     return ChsConfig(name=name, family="chs", description=description, quick=quick,
                      seeds=seeds, regimes=regimes, n=n, model=model, grid=dict(grid),
                      train=_check_train(table.get("train", {}), where),
-                     probe=_check_probe(table.get("probe", {}), where))
+                     probe=check_section(table.get("probe", {}), PROBE, where, "probe"))
 
 
 def grid_points(config):

@@ -1,11 +1,11 @@
 """What one run of a CHS experiment does (executed in worker processes).
 
-``pretrain``  the alternating algorithm (:func:`featreuse.nets.chs_train.train_chs`) on
+``pretrain``  the alternating algorithm (:func:`featreuse.nets.chs.train.train_chs`) on
               the seed's first T tasks in dimension d, on the sweep's device;
               records the learned W, its per-round losses and its subspace measures;
 ``mtl``, ``stl``, ``random``  a probe run: the W of its pretraining (``random``:
               the initial W of the seed, untrained), its subspace measures and
-              the downstream probe (:func:`featreuse.nets.chs_probe.probe_accuracy`) with
+              the downstream probe (:func:`featreuse.nets.chs.probe.probe_accuracy`) with
               n training samples, on the CPU.
 
 torch is imported here, on first use, not when the family is loaded.
@@ -14,13 +14,13 @@ import numpy as np
 
 
 def train_config(config):
-    """The :class:`featreuse.nets.chs_config.ChsTrainConfig` of an experiment."""
-    from featreuse.nets.chs_config import ChsTrainConfig
+    """The :class:`featreuse.nets.chs.config.ChsTrainConfig` of an experiment."""
+    from featreuse.nets.chs.config import ChsTrainConfig
     return ChsTrainConfig(**config.train)
 
 
 def _subspace_scalars(W, M):
-    from featreuse.nets.chs_subspace import subspace_summary
+    from featreuse.nets.chs.subspace import subspace_summary
     s = subspace_summary(W, M)
     return {"energy": s.energy, "coverage": s.coverage,
             "angle_deg": float(np.degrees(s.angle))}, s.singular_values
@@ -28,8 +28,8 @@ def _subspace_scalars(W, M):
 
 def execute_pretrain(config, params, device):
     """Train W on (seed, d, tasks); record W, the losses and the subspace measures."""
-    from featreuse.nets.chs_tasks import make_chs_tasks
-    from featreuse.nets.chs_train import train_chs
+    from featreuse.nets.chs.tasks import make_chs_tasks
+    from featreuse.nets.chs.train import train_chs
     seed, d, tasks = params["seed"], params["d"], params["tasks"]
     model = make_chs_tasks(seed, tasks, d=d, r=config.model["r"])
     res = train_chs(model, train_config(config), seed=seed, device=device)
@@ -42,9 +42,9 @@ def execute_pretrain(config, params, device):
 
 def execute_probe(config, params, inputs):
     """Probe the run's W on the seed's unseen task with n samples."""
-    from featreuse.nets.chs_probe import probe_accuracy
-    from featreuse.nets.chs_tasks import probe_task, random_subspace
-    from featreuse.nets.chs_train import init_weights
+    from featreuse.nets.chs.probe import probe_accuracy
+    from featreuse.nets.chs.tasks import probe_task, random_subspace
+    from featreuse.nets.chs.train import init_weights
     seed, d = params["seed"], params["d"]
     M = random_subspace(seed, d, config.model["r"])
     if params["tasks"] > 0:

@@ -11,7 +11,7 @@ from ..base import PlannedRun, unique_runs
 from .config import grid_points
 
 
-def tasks_of(regime, point):
+def task_count(regime, point):
     """Training tasks T of a regime at a grid point: T, 1 (``stl``) or 0 (``random``)."""
     return {"mtl": point["tasks"], "stl": 1, "random": 0}[regime]
 
@@ -27,7 +27,7 @@ def plan(config):
     for seed in config.seeds:
         for point in grid_points(config):
             for regime in config.regimes:
-                d, tasks = point["d"], tasks_of(regime, point)
+                d, tasks = point["d"], task_count(regime, point)
                 needs = ()
                 if tasks > 0:
                     pre = PlannedRun.of(pretrain_params(seed, d, tasks), summary=False)

@@ -5,10 +5,10 @@ samples n (log2 axis), one line per regime. Bottom row: energy, coverage,
 largest principal angle and probe accuracy at the largest n against d (log2
 axis). Mean over seeds with a +-2 standard-error band.
 """
-from featreuse.analysis.plots import curves, draw_bands, draw_mean_se
+from featreuse.analysis.plots import (LINEAR_BAND_NOTE, curves, draw_bands, draw_mean_se,
+                                     log_ticks)
 
-from .figures import (ACCURACY_LABEL, BAND_NOTE, COLORS, MEASURES, log2_ticks,
-                      one_row_per_network, regime_label)
+from .style import ACCURACY_LABEL, COLORS, MEASURES, one_row_per_network, regime_label
 
 
 def _label(config, regime):
@@ -43,7 +43,7 @@ def probe_figure(df, config):
     for j, d in enumerate(ds):
         ax = axes[0, j]
         panels.append((ax, _lines(ax, acc, config, "n", {"d": d})))
-        log2_ticks(ax, sorted(config.n))
+        log_ticks(ax, sorted(config.n))
         ax.set_title(f"d = {d}", fontsize=9)
         ax.set_xlabel("probe training samples n")
         if j == 0:
@@ -58,7 +58,7 @@ def probe_figure(df, config):
         ax = axes[1, j]
         cur = curves(frame, ["regime", "d"] + list(where), col)
         panels.append((ax, _lines(ax, cur, config, "d", where)))
-        log2_ticks(ax, ds)
+        log_ticks(ax, ds)
         ax.set_xlabel("input dimension d")
         ax.set_ylabel(label, fontsize=8)
         if where:
@@ -77,6 +77,6 @@ def probe_figure(df, config):
                    frameon=False)
     fig.suptitle(f"{config.name}{' (quick)' if config.quick else ''}: r = {config.model['r']}, "
                  f"unseen task in the same subspace", fontsize=10)
-    fig.text(0.01, 0.01, BAND_NOTE, fontsize=6, color="#666666")
+    fig.text(0.01, 0.01, LINEAR_BAND_NOTE, fontsize=6, color="#666666")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig

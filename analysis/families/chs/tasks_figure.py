@@ -6,10 +6,10 @@ its band. Mean over seeds with a +-2 standard-error band; log2 x axis.
 """
 import numpy as np
 
-from featreuse.analysis.plots import curves, draw_bands, draw_mean_se
+from featreuse.analysis.plots import (LINEAR_BAND_NOTE, curves, draw_bands, draw_mean_se,
+                                     log_ticks)
 
-from .figures import (ACCURACY_LABEL, BAND_NOTE, COLORS, MEASURES, log2_ticks,
-                      one_row_per_network, regime_label)
+from .style import ACCURACY_LABEL, COLORS, MEASURES, one_row_per_network, regime_label
 
 
 def _reference(ax, line, x, color, label):
@@ -52,7 +52,7 @@ def tasks_figure(df, config):
                 ref = sel[sel["regime"] == "random"]
                 if len(ref):
                     _reference(ax, ref, Ts, COLORS["random"], regime_label("random") + suffix)
-        log2_ticks(ax, Ts)
+        log_ticks(ax, Ts)
         ax.set_xlabel("training tasks T")
         ax.set_ylabel(MEASURES.get(col, ACCURACY_LABEL), fontsize=8)
         if col == "probe_accuracy" and len(config.n) == 1:
@@ -68,6 +68,6 @@ def tasks_figure(df, config):
     r = config.model["r"]
     fig.suptitle(f"{config.name}{' (quick)' if config.quick else ''}: r = {r}, "
                  f"random energy ~ r/d", fontsize=10)
-    fig.text(0.01, 0.01, BAND_NOTE, fontsize=6, color="#666666")
+    fig.text(0.01, 0.01, LINEAR_BAND_NOTE, fontsize=6, color="#666666")
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig

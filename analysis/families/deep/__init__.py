@@ -9,26 +9,18 @@ overlap and ENSD of the finetuned representation (docs/deep.md).
 
 Modules: :mod:`.config` (schema), :mod:`.images`, :mod:`.digits`,
 :mod:`.cifar` (data), :mod:`.tasks` (per-seed split), :mod:`.plan`,
-:mod:`.execute`, :mod:`.weights` (artefacts), :mod:`.figures`,
-:mod:`.accuracy_figure`, :mod:`.layers_figure`. ``featreuse run NAME --data PATH``
+:mod:`.execute`, :mod:`.records` (summary columns), :mod:`.weights` (artefacts),
+:mod:`.figures` (the list of figures), :mod:`.accuracy_figure`, :mod:`.layers_figure`
+(colours and labels in :mod:`.style`). ``featreuse run NAME --data PATH``
 chooses the data (a CIFAR-100 folder or ``digits``). The networks, training loop and metrics
-are ``nets.resnet``, ``nets.vit`` and ``nets.deep_*``; torch is imported only
+are ``nets.deep.*`` (``resnet``, ``vit``, ``models``, ``train``, ...); torch is imported only
 when a config is checked or a run executes.
 """
 import numpy as np
 
 from ..base import Family
-from . import config as _config
-from . import plan
-
-#: scalar summary columns besides the per-layer ones
-SCALARS = ("test_accuracy", "test_loss", "train_loss", "aux_train_loss", "epochs", "converged",
-           "train_s", "train_images_per_s", "metrics_s", "metrics_images_per_s")
-
-
-def _layer_columns():
-    from .execute import layer_columns
-    return layer_columns()
+from . import records
+from .config import DeepConfig
 
 
 class DeepFamily(Family):
@@ -39,38 +31,29 @@ class DeepFamily(Family):
              "rescaled by s; test accuracy and per-layer PR / ENSD")
     metric = "test_error"
     metric_label = "test error (1 - accuracy on the main 2-class task's test images)"
-    columns = SCALARS + _layer_columns()
-    config_class = _config.DeepConfig
+    config_class = DeepConfig
     uses_torch = True
+    config_module = ".config"
+    plan_module = ".plan"
+    execute_module = ".execute"
+    figures_module = ".figures"
 
     def dtype(self, config):
         return "float32"
 
-    def parse_config(self, table, *, name, description, quick, seeds):
-        return _config.parse_config(table, name=name, description=description, quick=quick,
-                                    seeds=seeds)
-
-    def plan(self, config):
-        return plan.plan(config)
-
-    def execute(self, config, params, inputs, device):
-        from .execute import execute
-        return execute(config, params, inputs, device)
+    def columns(self, config):
+        return records.columns(config)
 
     def swept_columns(self, config):
-        return ["model", "rescale"]
+        # STL and MTL have no rescaling factor
+        return ["model"] + (["rescale"] if "ptft" in config.regimes else [])
 
     def swept_values(self, config, params):
-        # STL and MTL have no rescaling factor
-        return {"model": params["model"], "rescale": params.get("rescale", np.nan)}
+        return {c: params.get(c, np.nan) for c in self.swept_columns(config)}
 
     def metric_values(self, df, config):
         """test_error = 1 - test_accuracy."""
         return 1.0 - df["test_accuracy"].to_numpy(dtype=float)
-
-    def figures(self, df, config):
-        from .figures import figures
-        return figures(df, config)
 
 
 FAMILY = DeepFamily()

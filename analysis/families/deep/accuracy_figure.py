@@ -5,11 +5,11 @@ n (log axis): STL, MTL and one PT+FT line per s. Bottom (PT+FT with several
 s): accuracy against s (log2 axis), one line per n, with STL at the same n as
 a dashed line. Mean over seeds with +-2 standard-error bands; chance is 0.5.
 """
-from featreuse.analysis.plots import curves, draw_bands, draw_mean_se
+from featreuse.analysis.plots import (LINEAR_BAND_NOTE, curves, draw_bands, draw_mean_se,
+                                     log_ticks)
 
 from .config import n_values
-from .figures import (ACCURACY_LABEL, BAND_NOTE, COLORS, LABELS, MODEL_LABELS, log_ticks,
-                      rescale_colors, title)
+from .style import ACCURACY_LABEL, COLORS, LABELS, MODEL_LABELS, rescale_colors, title
 
 
 def _vs_n(ax, cur, config, model):
@@ -86,7 +86,7 @@ def accuracy_figure(df, config):
         fig.legend(handles, labels, loc="center left", fontsize=7, frameon=False,
                    bbox_to_anchor=(right + 0.01, 1 - (i + 0.5) / rows))
     fig.suptitle(title(config), fontsize=10)
-    fig.text(0.01, 0.01, BAND_NOTE + "; dotted: chance (0.5)", fontsize=6, color="#666666")
+    fig.text(0.01, 0.01, LINEAR_BAND_NOTE + "; dotted: chance (0.5)", fontsize=6, color="#666666")
     fig.tight_layout(rect=(0, 0.03, right, 1))
     return fig
 

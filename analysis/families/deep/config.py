@@ -11,7 +11,8 @@ and ``[quick]``; docs/deep.md has the full example):
 ``rescale``    the factors s of PT+FT;
 ``width``      width multiplier of every model (1: LL's sizes);
 ``[train]``    ``tol``, ``max_epochs``, ``pretrain_max_epochs``, ``batch_size``;
-``[metrics]``  ``center`` (false: LL), ``mode`` (``"train"``: LL, or ``"eval"``).
+``[metrics]``  ``center`` (false: LL), ``mode`` (``"train"``: LL, or ``"eval"``)
+               (each key's default and check: :data:`TRAIN`, :data:`METRICS`).
 
 The data are read and checked here, before any run: a missing or malformed
 folder, or an ``n`` larger than a main task's training pool, raises InputError.
@@ -22,17 +23,21 @@ from dataclasses import dataclass
 from featreuse.errors import InputError, InputTypeError
 
 from ..base import ExperimentConfig
-from ..checks import (check_bool, check_choices, check_int, check_int_list, check_keys,
-                      check_number, with_defaults)
+from ..checks import (check_bool, check_choices, check_int_list, check_keys, check_number,
+                      check_section, defaults_of, integer, number, one_of)
 
-#: nets.deep_models.MODELS (a test keeps them equal)
+#: nets.deep.models.MODELS (a test keeps them equal)
 MODELS = ("resnet18", "resnet18_cifar", "vit")
 REGIMES = ("stl", "mtl", "ptft")
 TOP_KEYS = ("data", "models", "regimes", "n", "cifar_n", "rescale", "width", "train", "metrics")
-TRAIN_DEFAULTS = {"tol": 0.01, "max_epochs": 1000, "pretrain_max_epochs": 1000,
-                  "batch_size": 128}
-METRICS_DEFAULTS = {"center": False, "mode": "train"}
 METRIC_MODES = ("train", "eval")
+#: [train]: key -> (default, check)
+TRAIN = {"tol": (0.01, number(as_float=True)), "max_epochs": (1000, integer(1)),
+         "pretrain_max_epochs": (1000, integer(1)), "batch_size": (128, integer(1))}
+#: [metrics]: key -> (default, check)
+METRICS = {"center": (False, check_bool), "mode": ("train", one_of(METRIC_MODES))}
+TRAIN_DEFAULTS = defaults_of(TRAIN)
+METRICS_DEFAULTS = defaults_of(METRICS)
 
 
 @dataclass
@@ -82,28 +87,16 @@ def _check_rescale(values, where):
 
 
 def _check_train(train, where):
-    out = with_defaults(train, TRAIN_DEFAULTS, f"{where}: [train]")
-    for key in ("max_epochs", "pretrain_max_epochs", "batch_size"):
-        check_int(out[key], f"{where}: train.{key}", 1)
-    out["tol"] = float(check_number(out["tol"], f"{where}: train.tol"))
+    out = check_section(train, TRAIN, where, "train")
     if out["batch_size"] < 2:
         raise InputError(f"{where}: train.batch_size must be >= 2 (BatchNorm needs two images "
                          f"per batch), got {out['batch_size']}")
     return out
 
 
-def _check_metrics(metrics, where):
-    out = with_defaults(metrics, METRICS_DEFAULTS, f"{where}: [metrics]")
-    check_bool(out["center"], f"{where}: metrics.center")
-    if out["mode"] not in METRIC_MODES:
-        raise InputError(f"{where}: metrics.mode must be one of {list(METRIC_MODES)}, "
-                         f"got {out['mode']!r}")
-    return out
-
-
 def _check_width(config, where, num_classes):
     """Each model can be built at the config's width (its config is made, no weights)."""
-    from featreuse.nets.deep_models import model_config
+    from featreuse.nets.deep.models import model_config
     for name in config.models:
         try:
             model_config(name, num_classes, config.width)
@@ -147,6 +140,6 @@ def parse_config(table, *, name, description, quick, seeds):
         regimes=regimes, n=n, cifar_n=cifar_n, rescale=rescale,
         width=float(check_number(table.get("width", 1.0), f"{where}: width")),
         train=_check_train(table.get("train", {}), where),
-        metrics=_check_metrics(table.get("metrics", {}), where))
+        metrics=check_section(table.get("metrics", {}), METRICS, where, "metrics"))
     _check_width(config, where, check_data(config).num_classes)
     return config

@@ -4,9 +4,9 @@
               the artefact :data:`~.weights.WEIGHTS`; records the auxiliary test accuracy;
 ``stl``       train the seed's network (same initialisation) on the main task's n images;
 ``mtl``       the same with the auxiliary task passed after the main task each epoch
-              (:func:`featreuse.nets.deep_train.train` with ``aux``);
+              (:func:`featreuse.nets.deep.train.train` with ``aux``);
 ``ptft``      load the pretrained weights, multiply every parameter by s
-              (:func:`featreuse.nets.deep_models.rescale_`), train on the main task.
+              (:func:`featreuse.nets.deep.models.rescale_`), train on the main task.
 
 Every run on the main task records its test accuracy and the per-layer
 representation metrics on its n training images (PT+FT: against the
@@ -17,24 +17,14 @@ import copy
 import numpy as np
 
 from . import tasks
+from .records import LAYER_METRICS
 from .weights import WEIGHTS, encode_state, load_state
-
-#: representation layers of every model (ResNet: stem .. logits; ViT: embed .. logits)
-LAYERS = ("stem", "stage1", "stage2", "stage3", "stage4", "embed",
-          *(f"block{i}" for i in range(1, 8)), "pool", "logits")
-#: per-layer metrics; summary columns are "<metric>_<layer>"
-LAYER_METRICS = ("pr", "pr_pre", "overlap", "ensd")
-
-
-def layer_columns():
-    """Every per-layer summary column: ``pr_stem``, ..., ``ensd_logits``."""
-    return tuple(f"{m}_{layer}" for m in LAYER_METRICS for layer in LAYERS)
 
 
 def train_config(config, params):
-    """The :class:`featreuse.nets.deep_train.DeepTrainConfig` of a run (LL's optimiser of its model)."""
-    from featreuse.nets.deep_models import model_kind
-    from featreuse.nets.deep_train import train_config_for
+    """The :class:`featreuse.nets.deep.train.DeepTrainConfig` of a run (LL's optimiser of its model)."""
+    from featreuse.nets.deep.models import model_kind
+    from featreuse.nets.deep.train import train_config_for
     t = config.train
     epochs = t["pretrain_max_epochs"] if params["regime"] == "pretrain" else t["max_epochs"]
     return train_config_for(model_kind(params["model"]), tol=t["tol"],
@@ -50,8 +40,8 @@ def _train_scalars(res):
 
 def execute_pretrain(config, params, data, model, device):
     """Train on the auxiliary task; the weights leave as an artefact."""
-    from featreuse.nets.deep_eval import evaluate
-    from featreuse.nets.deep_train import train
+    from featreuse.nets.deep.eval import evaluate
+    from featreuse.nets.deep.train import train
     seed = params["seed"]
     res = train(model, tasks.aux_train(data, seed), train_config(config, params), seed=seed,
                 device=device)
@@ -64,10 +54,10 @@ def execute_pretrain(config, params, data, model, device):
 
 def execute_main(config, params, inputs, data, model, device):
     """STL, MTL or PT+FT on the main task: accuracy and per-layer metrics."""
-    from featreuse.nets.deep_eval import evaluate
-    from featreuse.nets.deep_models import rescale_
-    from featreuse.nets.deep_representations import representation_metrics
-    from featreuse.nets.deep_train import train
+    from featreuse.nets.deep.eval import evaluate
+    from featreuse.nets.deep.models import rescale_
+    from featreuse.nets.deep.representations import representation_metrics
+    from featreuse.nets.deep.train import train
     seed, n, regime = params["seed"], params["n"], params["regime"]
     main = tasks.main_train(data, seed, n)
     reference = None
@@ -99,8 +89,8 @@ def execute_main(config, params, inputs, data, model, device):
 
 def execute(config, params, inputs, device="cpu"):
     """Execute one run of a deep experiment and return its record."""
-    from featreuse.nets.deep_models import build_model
-    from featreuse.nets.deep_streams import init_seed
+    from featreuse.nets.deep.models import build_model
+    from featreuse.nets.deep.models import init_seed
     data = tasks.load_data(config.data)
     model = build_model(params["model"], data.num_classes, config.width,
                         seed=init_seed(params["seed"]))

@@ -15,8 +15,8 @@ import warnings
 import numpy as np
 
 from .config import n_values
-from .execute import LAYERS
-from .figures import MODEL_LABELS, title
+from .records import MODEL_LAYERS
+from .style import MODEL_LABELS, title
 
 
 def shown_n(config):
@@ -29,25 +29,26 @@ def _table(df, model, n, config):
     """``(layers, PR columns, PR table, ENSD columns, ENSD table)`` of one model and n."""
     rows = df[(df["model"] == model) & (df["n"] == n)]
     ptft = rows[rows["regime"] == "ptft"]
+    model_layers = MODEL_LAYERS[model]
     pr_cols, pr, ensd = [], [], []
     if len(ptft):
         pr_cols.append("pre")
-        pr.append([ptft[f"pr_pre_{layer}"].mean() for layer in LAYERS])
-    for s in sorted(config.rescale):
-        sel = ptft[ptft["rescale"] == s]
-        if len(sel):
-            pr_cols.append(f"s={s:g}")
-            pr.append([sel[f"pr_{layer}"].mean() for layer in LAYERS])
-            ensd.append([sel[f"ensd_{layer}"].mean() for layer in LAYERS])
+        pr.append([ptft[f"pr_pre_{layer}"].mean() for layer in model_layers])
+        for s in sorted(config.rescale):
+            sel = ptft[ptft["rescale"] == s]
+            if len(sel):
+                pr_cols.append(f"s={s:g}")
+                pr.append([sel[f"pr_{layer}"].mean() for layer in model_layers])
+                ensd.append([sel[f"ensd_{layer}"].mean() for layer in model_layers])
     for regime, label in (("stl", "STL"), ("mtl", "MTL")):
         sel = rows[rows["regime"] == regime]
         if len(sel):
             pr_cols.append(label)
-            pr.append([sel[f"pr_{layer}"].mean() for layer in LAYERS])
-    pr = np.array(pr, dtype=float).T if pr else np.zeros((len(LAYERS), 0))
-    ensd = np.array(ensd, dtype=float).T if ensd else np.zeros((len(LAYERS), 0))
+            pr.append([sel[f"pr_{layer}"].mean() for layer in model_layers])
+    pr = np.array(pr, dtype=float).T if pr else np.zeros((len(model_layers), 0))
+    ensd = np.array(ensd, dtype=float).T if ensd else np.zeros((len(model_layers), 0))
     keep = np.isfinite(pr).any(axis=1)
-    layers = [layer for layer, k in zip(LAYERS, keep) if k]
+    layers = [layer for layer, k in zip(model_layers, keep) if k]
     ensd_cols = [c for c in pr_cols if c.startswith("s=")]
     return layers, pr_cols, pr[keep], ensd_cols, ensd[keep]
 

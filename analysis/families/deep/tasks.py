@@ -1,6 +1,6 @@
 """The data of an experiment and, per seed, its main and auxiliary tasks.
 
-Per seed a random permutation of the classes (``nets.deep_streams.CLASS_STREAM``):
+Per seed a random permutation of the classes (``nets.seeding.DEEP_CLASSES``):
 its first :data:`MAIN_CLASSES` classes form the main task, the others the
 auxiliary task. The main task's training pool is every training image of its
 two classes (CIFAR-100: 1000; digits: 256) in a random order of the seed
@@ -12,8 +12,9 @@ outputs of the one head (the class ids), labels are positions among them.
 """
 import numpy as np
 
-from featreuse.nets.deep_streams import CLASS_STREAM, SUBSET_STREAM, stream
-from featreuse.nets.deep_task import DeepTask
+from featreuse.nets.seeding import DEEP_CLASSES as CLASS_STREAM
+from featreuse.nets.seeding import DEEP_SUBSET as SUBSET_STREAM, stream
+from featreuse.nets.deep.task import DeepTask
 from featreuse.errors import InputError
 
 from .images import model_inputs
@@ -66,7 +67,7 @@ def _task(x, y, classes, max_value):
 
 
 def main_train(data, seed, n):
-    """The main task's first ``n`` training images of ``seed`` (a ``nets.deep_task.DeepTask``)."""
+    """The main task's first ``n`` training images of ``seed`` (a ``nets.deep.task.DeepTask``)."""
     main, _ = class_split(seed, data.num_classes)
     pool = np.flatnonzero(np.isin(data.train_y, main))
     pool = pool[stream(seed, SUBSET_STREAM).permutation(len(pool))]

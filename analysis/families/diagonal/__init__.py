@@ -2,15 +2,16 @@
 
 Modules: :mod:`.config` (experiment schema), :mod:`.tasks` (LL's teacher and
 data), :mod:`.plan` (runs and their pretraining), :mod:`.execute` (one run),
-:mod:`.figures` (gen. loss vs n), :mod:`.certification` (trained network vs
-convex program, through :mod:`featreuse.solvers.certify`), :mod:`.penalty_figures`
-and :mod:`.certify_figure` (theory figures), :mod:`.demo` (``featreuse demo``).
+:mod:`.figures` (gen. loss vs n; colours and labels in :mod:`.style`),
+:mod:`.certification` (trained network vs convex program, through
+:mod:`featreuse.solvers.certify`), :mod:`.penalty_figures` and
+:mod:`.certify_figure` (theory figures), :mod:`.demo` (``featreuse demo``).
 """
 from ..base import Family
-from ..gen_loss import gen_loss
-from ..variants import swept_or_fixed
-from . import config as _config
-from . import demo, execute, plan
+from ..gen_loss import LABEL, METRIC, gen_loss
+from ..variants import swept_or_fixed, variant_columns
+from . import demo
+from .config import DiagonalConfig
 
 
 class DiagonalFamily(Family):
@@ -18,30 +19,25 @@ class DiagonalFamily(Family):
 
     name = "diagonal"
     title = "diagonal linear networks (LL): STL, MTL, PT+FT, linear probes; exact flows"
-    metric = "gen_loss"
-    metric_label = "gen. loss (test MSE / STL's at n = 16)"
-    columns = ("test_mse", "train_loss", "steps", "certificate")
+    metric = METRIC
+    metric_label = LABEL
     commands = {"demo": demo}
-    config_class = _config.DiagonalConfig
-
-    def parse_config(self, table, *, name, description, quick, seeds):
-        return _config.parse_config(table, name=name, description=description, quick=quick,
-                                    seeds=seeds)
-
-    def plan(self, config):
-        return plan.plan(config)
+    config_class = DiagonalConfig
+    config_module = ".config"
+    plan_module = ".plan"
+    execute_module = ".execute"
+    figures_module = ".figures"
 
     def warm_up(self, config, runs):
-        execute.warm_up(config, runs)
+        from .execute import warm_up
+        warm_up(config, runs)
 
-    def execute(self, config, params, inputs, device):
-        return execute.execute(config, params, inputs, device)
+    def columns(self, config):
+        # the distance to the convex program only when the experiment certifies
+        return ("test_mse", "train_loss", "steps") + (("certificate",) if config.certify else ())
 
     def swept_columns(self, config):
-        cols = list(config.grid)
-        for table in config.variants.values():
-            cols += [k for k in table if k not in cols]
-        return cols
+        return variant_columns(list(config.grid), config.variants)
 
     def swept_values(self, config, params):
         return swept_or_fixed(self.swept_columns(config), params,
@@ -50,10 +46,6 @@ class DiagonalFamily(Family):
     def metric_values(self, df, config):
         """gen_loss = test_mse / test_mse of STL at n = 16 with the same seed and grid point."""
         return gen_loss(df, ["seed"] + list(config.grid))
-
-    def figures(self, df, config):
-        from .figures import figure
-        return [("", figure(df, config, self.metric))]
 
     def certification_cases(self, quick):
         from .certification import certification_cases

@@ -11,10 +11,11 @@ import numpy as np
 from featreuse.errors import InputError, InputTypeError
 
 from featreuse.analysis.figure_files import save_figure
+from featreuse.analysis.plots import REGIME_COLORS
 
 #: (kind, label, colour, marker) of each curve.
-CURVES = (("stl", "STL flow vs implicit bias (exact)", "#444444", "o"),
-          ("mtl", r"MTL flow vs min $\ell_{1,2}$ (gap)", "#1f77b4", "s"))
+CURVES = (("stl", "STL flow vs implicit bias (exact)", REGIME_COLORS["stl"], "o"),
+          ("mtl", r"MTL flow vs min $\ell_{1,2}$ (gap)", REGIME_COLORS["mtl"], "s"))
 #: Zero distances are drawn at this value (log axes).
 FLOOR = 1e-17
 

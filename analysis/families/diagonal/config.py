@@ -20,24 +20,34 @@ from dataclasses import dataclass
 from featreuse.errors import InputError, InputTypeError
 
 from ..base import ExperimentConfig
-from ..checks import (check_choices, check_int, check_int_list, check_keys, check_number,
-                      check_table)
+from ..checks import (OPTIONAL, check_choices, check_int_list, check_keys, check_section,
+                      check_table, integer, number, one_of)
+from ..variants import checked_settings, paired_variants, regime_settings
 from .tasks import check_sizes
 
 REGIMES = ("stl", "mtl", "ptft", "ptft_lp", "stl_lp")
 TOP_KEYS = ("regimes", "n", "certify", "teacher", "grid", "train", "variants", "pretrain")
-TEACHER_KEYS = ("D", "k_aux", "n_aux", "n_test", "k", "overlap")
-TEACHER_DEFAULTS = {"D": 1000, "k_aux": 40, "n_aux": 1024, "n_test": 10000}
+#: [teacher]: key -> (default, check); ``k`` and ``overlap`` unless swept
+TEACHER = {"D": (1000, integer(1)), "k_aux": (40, integer(1)), "n_aux": (1024, integer(1)),
+           "n_test": (10000, integer(1)), "k": (OPTIONAL, integer(1)),
+           "overlap": (OPTIONAL, integer(0))}
 GRID_KEYS = ("k", "overlap", "support")
 SUPPORTS = ("nested", "disjoint")
 TRAINERS = ("flow", "gd")
+#: trainer settings ([train], [train.<regime>], [variants.<regime>], [pretrain]): their
+#: checks (values kept as written; the trainers' own defaults apply to unset ones)
+SETTINGS = {"method": one_of(TRAINERS, " (the trainer)"), "lr": number(), "tol": number(),
+            "max_steps": integer(1), "max_restarts": integer(0), "init": number(),
+            "weight_decay": number(low_inclusive=True), "rtol": number(),
+            "max_time": number(), "rescale": number(), "readout_init": number()}
 TRAINER_KEYS = ("method", "lr", "tol", "max_steps", "max_restarts")
+#: the settings each regime takes
 REGIME_KEYS = {
     "stl": TRAINER_KEYS + ("init",),
-    "stl_lp": TRAINER_KEYS + ("init",),
     "mtl": TRAINER_KEYS + ("init", "weight_decay", "rtol", "max_time"),
     "ptft": TRAINER_KEYS + ("rescale", "readout_init"),
     "ptft_lp": TRAINER_KEYS + ("rescale", "readout_init"),
+    "stl_lp": TRAINER_KEYS + ("init",),
 }
 PRETRAIN_KEYS = TRAINER_KEYS + ("init",)
 CERTIFY = (False, "fast", "cvxpy")
@@ -75,26 +85,6 @@ class DiagonalConfig(ExperimentConfig):
     train: dict
     pretrain: dict
     certify: object
-
-
-def _check_setting(key, value, where):
-    name = f"{where}.{key}"
-    if key == "method":
-        if value not in TRAINERS:
-            raise InputError(f"{name} must be one of {list(TRAINERS)} (the trainer), got {value!r}")
-    elif key in ("max_steps", "max_restarts"):
-        check_int(value, name, 0 if key == "max_restarts" else 1)
-    else:
-        check_number(value, name, low=0.0, low_inclusive=key == "weight_decay")
-    return value
-
-
-def _check_settings(table, allowed, where):
-    check_table(table, where)
-    check_keys(table, allowed, where)
-    for key, value in table.items():
-        _check_setting(key, value, where)
-    return dict(table)
 
 
 def teacher_of(teacher, values):
@@ -138,48 +128,6 @@ def _check_grid(grid, teacher, where):
             raise InputError(f"{where}: grid point {point}: {exc}") from None
 
 
-def _check_train(train, regimes, where):
-    check_table(train, f"{where}: [train]")
-    common = {k: v for k, v in train.items() if not isinstance(v, dict)}
-    known = set().union(*REGIME_KEYS.values())
-    for key, value in train.items():
-        if isinstance(value, dict) and key not in REGIMES:
-            raise InputError(f"{where}: [train.{key}]: unknown regime (known: {list(REGIMES)})")
-        if not isinstance(value, dict) and key not in known:
-            raise InputError(f"{where}: [train]: unknown setting {key!r} (allowed: {sorted(known)})")
-    resolved = {}
-    for regime in sorted(set(regimes) | {"stl"}):
-        allowed = REGIME_KEYS[regime]
-        settings = {k: v for k, v in common.items() if k in allowed}
-        settings.update(_check_settings(train.get(regime, {}), allowed,
-                                        f"{where}: train.{regime}"))
-        resolved[regime] = _check_settings(settings, allowed, f"{where}: train.{regime}")
-    return resolved
-
-
-def _check_variants(variants, regimes, where):
-    check_table(variants, f"{where}: [variants]")
-    for regime, table in variants.items():
-        if regime not in regimes:
-            raise InputError(f"{where}: [variants.{regime}]: {regime!r} is not among the regimes")
-        if not isinstance(table, dict) or not table:
-            raise InputError(f"{where}: [variants.{regime}] must be a non-empty table of lists")
-        lengths = set()
-        for key, values in table.items():
-            if key not in REGIME_KEYS[regime]:
-                raise InputError(f"{where}: variants.{regime}: unknown setting {key!r} "
-                                 f"(allowed: {sorted(REGIME_KEYS[regime])})")
-            if not isinstance(values, list) or not values:
-                raise InputError(f"{where}: variants.{regime}.{key} must be a non-empty list")
-            for v in values:
-                _check_setting(key, v, f"{where}: variants.{regime}")
-            lengths.add(len(values))
-        if len(lengths) != 1:
-            raise InputError(f"{where}: variants.{regime}: paired lists must have equal lengths, "
-                             f"got {sorted(lengths)}")
-    return variants
-
-
 def parse_config(table, *, name, description, quick, seeds):
     """Validate a diagonal experiment table (see the module docstring); a :class:`DiagonalConfig`."""
     where = f"experiment {name!r}"
@@ -188,15 +136,14 @@ def parse_config(table, *, name, description, quick, seeds):
         raise InputError(f"{where}: 'methods' is now 'regimes'")
     regimes = check_choices(table.get("regimes"), REGIMES, f"{where}: regimes")
     n = check_int_list(table.get("n"), f"{where}: n")
-    teacher = {**TEACHER_DEFAULTS, **check_table(table.get("teacher", {}), f"{where}: [teacher]")}
-    check_keys(teacher, TEACHER_KEYS, f"{where}: [teacher]")
-    for key, value in teacher.items():
-        check_int(value, f"{where}: teacher.{key}", 0 if key == "overlap" else 1)
+    teacher = check_section(table.get("teacher", {}), TEACHER, where, "teacher")
     grid = table.get("grid", {})
     _check_grid(grid, teacher, where)
-    train = _check_train(table.get("train", {}), regimes, where)
-    variants = _check_variants(table.get("variants", {}), regimes, where)
-    pretrain = _check_settings(table.get("pretrain", {}), PRETRAIN_KEYS, f"{where}: pretrain")
+    train = regime_settings(table.get("train", {}), sorted(set(regimes) | {"stl"}), REGIME_KEYS,
+                            SETTINGS, where)
+    variants = paired_variants(table.get("variants", {}), regimes, REGIME_KEYS, SETTINGS, where)
+    pretrain = checked_settings(table.get("pretrain", {}), PRETRAIN_KEYS, SETTINGS,
+                                f"{where}: pretrain")
     certify = table.get("certify", False)
     if certify is True:
         certify = "cvxpy"

@@ -47,7 +47,7 @@ def run_demo(seed=0, n=64, overlap=30, D=1000, max_steps=200_000, methods=TRAINE
     teacher = tasks.make_teacher(seed, D=D, k=40, overlap=overlap)
     Xa, ya = tasks.aux_data(seed, teacher)
     Xm, ym = tasks.main_data(seed, teacher, n)
-    X_test = tasks.test_inputs(seed, D=D, n_test=10_000)
+    X_test = tasks.held_out_inputs(seed, D=D, n_test=10_000)
     rows = []
     for method in methods:
         kw = dict(method=method)

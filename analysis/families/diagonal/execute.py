@@ -38,7 +38,7 @@ def _aux(seed, D, k_aux, n_aux):
 
 @functools.lru_cache(maxsize=1)
 def _test(seed, D, n_test):
-    return tasks.test_inputs(seed, D, n_test)
+    return tasks.held_out_inputs(seed, D, n_test)
 
 
 def teacher_for(config, params):

@@ -10,12 +10,8 @@ import numpy as np
 
 from featreuse.analysis.plots import BAND_NOTE, curves, draw_bands, draw_mean_se, select
 
-LABELS = {"stl": "STL", "mtl": "MTL", "ptft": "PT+FT", "ptft_lp": "PT+FT (LP)",
-          "stl_lp": "STL (LP)"}
-COLORS = {"stl": "#444444", "mtl": "#1f77b4", "ptft": "#d62728", "ptft_lp": "#ff9896",
-          "stl_lp": "#aaaaaa"}
-VARIANT_LABELS = {"rescale": "s", "readout_init": "c"}
-YLABEL = "gen. loss (test MSE / STL's at n = 16)"
+from ..gen_loss import METRIC
+from .style import COLORS, LABELS, VARIANT_LABELS, YLABEL
 
 
 def _variant_keys(config):
@@ -30,7 +26,12 @@ def _label(regime, row, variant_keys):
     return LABELS.get(regime, regime) + (f" ({', '.join(parts)})" if parts else "")
 
 
-def figure(df, config, metric="gen_loss"):
+def figures(df, config):
+    """``[(suffix, Figure)]`` of a diagonal summary: the one gen. loss figure."""
+    return [("", figure(df, config))]
+
+
+def figure(df, config, metric=METRIC):
     """Draw the experiment's panels; returns the matplotlib Figure."""
     import matplotlib
     matplotlib.use("Agg")

@@ -26,24 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from featreuse.errors import InputError
+# Random streams of one seed: this family's numbers (nets.seeding's DIAGONAL_* table) and the
+# one stream(seed, which).
+from featreuse.nets.seeding import DIAGONAL_AUX as AUX_STREAM
+from featreuse.nets.seeding import DIAGONAL_MAIN as MAIN_STREAM
+from featreuse.nets.seeding import DIAGONAL_TEACHER as TEACHER_STREAM
+from featreuse.nets.seeding import DIAGONAL_TEST as TEST_STREAM
+from featreuse.nets.seeding import stream
 from featreuse.validation import as_float_array, check_scalar
-
-# Random streams of one seed.
-TEACHER_STREAM, AUX_STREAM, MAIN_STREAM, TEST_STREAM = 0, 1, 2, 3
-
-
-def stream(seed, which):
-    """Return the numpy Generator of one random stream of ``seed``.
-
-    Parameters
-    ----------
-    seed : int >= 0
-    which : int
-        One of ``TEACHER_STREAM, AUX_STREAM, MAIN_STREAM, TEST_STREAM``.
-    """
-    check_scalar(seed, "seed", low=0, low_inclusive=True, integer=True)
-    return np.random.Generator(np.random.PCG64(
-        np.random.SeedSequence(int(seed), spawn_key=(int(which),))))
 
 
 @dataclass(frozen=True)
@@ -149,8 +139,8 @@ def main_data(seed, teacher, n):
     return X, X @ teacher.beta_main
 
 
-def test_inputs(seed, D=1000, n_test=10000):
-    """Test inputs ``(n_test, D)`` of ``seed`` (shared by every run of the seed)."""
+def held_out_inputs(seed, D=1000, n_test=10000):
+    """Held-out (test) inputs ``(n_test, D)`` of ``seed`` (shared by every run of the seed)."""
     return sample_inputs(stream(seed, TEST_STREAM), n_test, D)
 
 
@@ -170,8 +160,3 @@ def test_mse(beta, beta_star, X_test):
             "must share D")
     r = X_test @ (beta - beta_star)
     return float(np.mean(r * r))
-
-
-def gen_loss(mse, stl16_mse):
-    """LL's generalisation loss: test MSE over the test MSE of STL at n = 16 (same seed)."""
-    return np.asarray(mse, dtype=float) / np.asarray(stl16_mse, dtype=float)

@@ -22,6 +22,8 @@ are new (cosine 0). ``shared`` defaults to all units. Values in ``[teacher]``
 and ``[network]`` are the defaults of the grid blocks that do not sweep them.
 Every setting has a default (LL's protocol, :data:`TRAIN_DEFAULTS`,
 :data:`PRETRAIN_DEFAULTS`); the resolved settings are stored with the sweep.
+Each key's default and check: :data:`NETWORK`, :data:`TEACHER`; each setting's
+check: :data:`SETTINGS`.
 """
 import itertools
 from dataclasses import dataclass
@@ -29,8 +31,9 @@ from dataclasses import dataclass
 from featreuse.errors import InputError, InputTypeError
 
 from ..base import ExperimentConfig
-from ..checks import (check_choices, check_int, check_int_list, check_keys, check_number,
-                      check_table, with_defaults)
+from ..checks import (OPTIONAL, check_choices, check_int_list, check_keys, check_number,
+                      check_section, check_table, defaults_of, integer, number, one_of)
+from ..variants import checked_settings, paired_variants, regime_settings
 
 #: regimes: single task, multi-task, finetuning (all weights / readout only), ridge baselines
 REGIMES = ("stl", "mtl", "ptft", "ptft_readout", "ptft_lp", "ntk")
@@ -39,11 +42,7 @@ FINETUNES = ("ptft", "ptft_readout", "ptft_lp", "ntk")
 #: closed-form ridge regressions at the finetuning start
 RIDGE = ("ptft_lp", "ntk")
 TOP_KEYS = ("regimes", "n", "network", "teacher", "grid", "train", "variants", "pretrain")
-NETWORK_DEFAULTS = {"D": 15, "K": 1000, "sigma": 1e-3, "dtype": "float32"}
 DTYPES = ("float32", "float64")
-TEACHER_DEFAULTS = {"n_aux": 1024, "n_test": 10000, "n_aux_units": 6, "n_main_units": 6,
-                    "rho": 1.0, "magnitude": 1.0}
-TEACHER_KEYS = tuple(TEACHER_DEFAULTS) + ("shared",)
 GRID_KEYS = ("rho", "shared", "n_main_units", "magnitude", "sigma")
 SGD_KEYS = ("lr", "max_epochs", "batch_size", "tol", "divergence_loss", "max_restarts")
 RIDGE_KEYS = ("rescale", "val_fraction", "alpha_min", "alpha_max", "n_alphas")
@@ -62,7 +61,6 @@ TRAIN_DEFAULTS = {"lr": 0.1, "max_epochs": 100_000, "batch_size": 128, "tol": 1e
 #: LL's pretraining: full-batch GD at lr 0.1 until the loss is below 1e-8, at most 1e5 steps
 PRETRAIN_DEFAULTS = {"lr": 0.1, "max_steps": 100_000, "tol": 1e-8, "divergence_loss": 1000.0,
                      "max_restarts": 4}
-INT_SETTINGS = ("max_epochs", "batch_size", "max_restarts", "max_steps", "n_alphas")
 
 
 @dataclass
@@ -108,38 +106,31 @@ def _check_rho(value, name):
     return float(value)
 
 
-def _check_setting(key, value, name):
-    """One training or pretraining setting (checked by its key)."""
-    if key in INT_SETTINGS:
-        return check_int(value, name, 0 if key == "max_restarts" else 1)
-    if key == "val_fraction":
-        check_number(value, name)
-        if value >= 1:
-            raise InputError(f"{name} must be < 1, got {value}")
-        return float(value)
-    return float(check_number(value, name))
+def _check_fraction(value, name):
+    check_number(value, name)
+    if value >= 1:
+        raise InputError(f"{name} must be < 1, got {value}")
+    return float(value)
 
 
-def _check_network(table, where):
-    out = with_defaults(table, NETWORK_DEFAULTS, f"{where}: [network]")
-    check_int(out["D"], f"{where}: network.D", 1)
-    check_int(out["K"], f"{where}: network.K", 1)
-    out["sigma"] = float(check_number(out["sigma"], f"{where}: network.sigma"))
-    if out["dtype"] not in DTYPES:
-        raise InputError(f"{where}: network.dtype must be one of {list(DTYPES)}, "
-                         f"got {out['dtype']!r}")
-    return out
-
-
-def _check_teacher(table, where):
-    out = with_defaults(table, TEACHER_DEFAULTS, f"{where}: [teacher]", allowed=TEACHER_KEYS)
-    for key in ("n_aux", "n_test", "n_aux_units", "n_main_units"):
-        check_int(out[key], f"{where}: teacher.{key}", 1)
-    out["rho"] = _check_rho(out["rho"], f"{where}: teacher.rho")
-    out["magnitude"] = float(check_number(out["magnitude"], f"{where}: teacher.magnitude"))
-    if "shared" in out:
-        check_int(out["shared"], f"{where}: teacher.shared", 0)
-    return out
+#: [network]: key -> (default, check)
+NETWORK = {"D": (15, integer(1)), "K": (1000, integer(1)), "sigma": (1e-3, number(as_float=True)),
+           "dtype": ("float32", one_of(DTYPES))}
+#: [teacher]: key -> (default, check); ``shared`` defaults to every main unit
+TEACHER = {"n_aux": (1024, integer(1)), "n_test": (10000, integer(1)),
+           "n_aux_units": (6, integer(1)), "n_main_units": (6, integer(1)),
+           "rho": (1.0, _check_rho), "magnitude": (1.0, number(as_float=True)),
+           "shared": (OPTIONAL, integer(0))}
+NETWORK_DEFAULTS = defaults_of(NETWORK)
+TEACHER_DEFAULTS = defaults_of(TEACHER)
+#: training and pretraining settings ([train], [train.<regime>], [variants.<regime>],
+#: [pretrain]): their checks (counts kept as ints, the other numbers floats)
+SETTINGS = {"lr": number(as_float=True), "max_epochs": integer(1), "batch_size": integer(1),
+            "tol": number(as_float=True), "divergence_loss": number(as_float=True),
+            "max_restarts": integer(0), "max_steps": integer(1),
+            "rescale": number(as_float=True), "val_fraction": _check_fraction,
+            "alpha_min": number(as_float=True), "alpha_max": number(as_float=True),
+            "n_alphas": integer(1)}
 
 
 def _check_block(block, where):
@@ -259,68 +250,10 @@ def _check_points(config, where):
                              f"n_aux_units + n_main_units = {n_aux_units + units}")
 
 
-def _check_settings(table, allowed, where):
-    check_table(table, where)
-    check_keys(table, allowed, where)
-    return {key: _check_setting(key, value, f"{where}.{key}") for key, value in table.items()}
-
-
-def _check_train(train, regimes, where):
-    check_table(train, f"{where}: [train]")
-    known = set().union(*REGIME_KEYS.values())
-    common = {}
-    for key, value in train.items():
-        if isinstance(value, dict):
-            if key not in REGIMES:
-                raise InputError(f"{where}: [train.{key}]: unknown regime (known: {list(REGIMES)})")
-        elif key not in known:
-            raise InputError(f"{where}: [train]: unknown setting {key!r} "
-                             f"(allowed: {sorted(known)})")
-        else:
-            common[key] = _check_setting(key, value, f"{where}: train.{key}")
-    resolved = {}
-    for regime in [r for r in REGIMES if r in regimes or r == "stl"]:
-        allowed = REGIME_KEYS[regime]
-        own = _check_settings(train.get(regime, {}), allowed, f"{where}: train.{regime}")
-        resolved[regime] = {k: v for k, v in {**TRAIN_DEFAULTS, **common, **own}.items()
-                            if k in allowed}
-        _check_alpha_range(resolved[regime], f"{where}: train.{regime}")
-    return resolved
-
-
 def _check_alpha_range(settings, where):
     if "alpha_min" in settings and settings["alpha_min"] > settings["alpha_max"]:
         raise InputError(f"{where}: alpha_min = {settings['alpha_min']} exceeds "
                          f"alpha_max = {settings['alpha_max']}")
-
-
-def _check_variants(variants, regimes, where):
-    check_table(variants, f"{where}: [variants]")
-    out = {}
-    for regime, table in variants.items():
-        if regime not in regimes:
-            raise InputError(f"{where}: [variants.{regime}]: {regime!r} is not among the regimes")
-        if regime == "stl":
-            raise InputError(f"{where}: [variants.stl]: STL at n = 16 is the gen. loss baseline "
-                             "and must be one run per seed and grid point")
-        if not isinstance(table, dict) or not table:
-            raise InputError(f"{where}: [variants.{regime}] must be a non-empty table of lists")
-        check_keys(table, REGIME_KEYS[regime], f"{where}: variants.{regime}")
-        lengths = set()
-        out[regime] = {}
-        for key, values in table.items():
-            name = f"{where}: variants.{regime}.{key}"
-            if not isinstance(values, list) or not values:
-                raise InputError(f"{name} must be a non-empty list")
-            out[regime][key] = [_check_setting(key, v, f"{name} entries") for v in values]
-            lengths.add(len(values))
-        if len(lengths) != 1:
-            raise InputError(f"{where}: variants.{regime}: paired lists must have equal lengths, "
-                             f"got {sorted(lengths)}")
-        combos = list(zip(*out[regime].values()))
-        if len(set(combos)) != len(combos):
-            raise InputError(f"{where}: variants.{regime} has repeated settings")
-    return out
 
 
 def parse_config(table, *, name, description, quick, seeds):
@@ -339,13 +272,17 @@ def parse_config(table, *, name, description, quick, seeds):
     check_keys(table, TOP_KEYS, where)
     regimes = check_choices(table.get("regimes"), REGIMES, f"{where}: regimes")
     n = check_int_list(table.get("n"), f"{where}: n")
-    network = _check_network(table.get("network", {}), where)
-    teacher = _check_teacher(table.get("teacher", {}), where)
+    network = check_section(table.get("network", {}), NETWORK, where, "network")
+    teacher = check_section(table.get("teacher", {}), TEACHER, where, "teacher")
     grid = _check_grid(table.get("grid", {}), where)
-    train = _check_train(table.get("train", {}), regimes, where)
-    variants = _check_variants(table.get("variants", {}), regimes, where)
-    pretrain = {**PRETRAIN_DEFAULTS, **_check_settings(
-        table.get("pretrain", {}), PRETRAIN_DEFAULTS, f"{where}: pretrain")}
+    train = regime_settings(table.get("train", {}), [r for r in REGIMES if r in regimes or
+                                                     r == "stl"],
+                            REGIME_KEYS, SETTINGS, where, defaults=TRAIN_DEFAULTS)
+    for regime, settings in train.items():
+        _check_alpha_range(settings, f"{where}: train.{regime}")
+    variants = paired_variants(table.get("variants", {}), regimes, REGIME_KEYS, SETTINGS, where)
+    pretrain = {**PRETRAIN_DEFAULTS, **checked_settings(
+        table.get("pretrain", {}), PRETRAIN_DEFAULTS, SETTINGS, f"{where}: pretrain")}
     config = ReluExperimentConfig(
         name=name, family="relu", description=description, quick=quick, seeds=seeds,
         regimes=regimes, n=n, network=network, teacher=teacher, grid=grid, variants=variants,

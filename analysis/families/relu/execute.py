@@ -109,7 +109,7 @@ def build_run(config, params, inputs):
         return spec, {"teacher": None, "X": X, "y": y, "cfg": cfg}
     settings = settings_of(config, params)
     teacher = tasks.teacher_for(config, params)
-    X, y = tasks.main_data(teacher, seed, params["n"])
+    X, y = tasks.main_data_of(teacher, seed, params["n"])
     context = {"teacher": teacher, "X": X, "y": y, "cfg": cfg}
     if regime == "stl":
         W0, a0 = nets.init_params([seed], cfg)
@@ -145,7 +145,7 @@ def record_of(config, params, spec, context, result, m):
     scalars = _trainer_scalars(result, m, len(result))
     arrays = dict(zip(("loss_epochs", "loss_curve"), loss_curve(result.loss_history[m])))
     seed = params["seed"]
-    X_test = tasks.test_inputs_for(config, seed)
+    X_test = tasks.held_out_inputs_for(config, seed)
     if params["regime"] == "pretrain":
         teacher = tasks.aux_teacher_for(config, seed)
         scalars["aux_test_mse"] = prediction_mse(W, a[0], X_test, teacher.aux(X_test))
@@ -174,14 +174,14 @@ def execute_ridge(config, params, inputs):
     seed, settings = params["seed"], settings_of(config, params)
     cfg = relu_config(config, params)
     teacher = tasks.teacher_for(config, params)
-    X, y = tasks.main_data(teacher, seed, params["n"])
+    X, y = tasks.main_data_of(teacher, seed, params["n"])
     W_pre, pretrain = pretrained(inputs)
     W0, a0 = nets.ptft_init(W_pre, settings["rescale"], seed, sigma=cfg.sigma)
     fit = nets.fit_lp if params["regime"] == "ptft_lp" else nets.fit_ntk
     alphas = np.logspace(np.log10(settings["alpha_min"]), np.log10(settings["alpha_max"]),
                          settings["n_alphas"])
     model = fit(W0, a0, X, y, alphas=alphas, val_fraction=settings["val_fraction"], seed=seed)
-    X_test = tasks.test_inputs_for(config, seed)
+    X_test = tasks.held_out_inputs_for(config, seed)
     scalars = {"test_mse": float(np.mean((model.predict(X_test) - teacher.main(X_test)) ** 2)),
                "train_mse": float(np.mean((model.predict(X) - y) ** 2)),
                "alpha": model.alpha, "converged": True, "stopped_at_max": False, "epochs": 0,

@@ -21,15 +21,7 @@ import numpy as np
 from featreuse.analysis.plots import BAND_NOTE, curves, draw_bands, draw_mean_se, select
 
 from .config import GRID_KEYS, block_points, ordered, swept_keys
-
-LABELS = {"stl": "STL", "mtl": "MTL", "ptft": "PT+FT", "ptft_readout": "PT+FT (readout)",
-          "ptft_lp": "PT+FT (LP)", "ntk": "NTK"}
-COLORS = {"stl": "#444444", "mtl": "#1f77b4", "ptft": "#d62728", "ptft_readout": "#8c564b",
-          "ptft_lp": "#ff9896", "ntk": "#2ca02c"}
-KEY_LABELS = {"rho": "rho", "shared": "shared units", "n_main_units": "main units",
-              "magnitude": "magnitude", "sigma": "sigma", "rescale": "s"}
-YLABEL = "gen. loss (test MSE / STL's at n = 16)"
-CAP_NOTE = "open marker: some run stopped at its epoch cap (not converged)"
+from .style import CAP_NOTE, COLORS, KEY_LABELS, LABELS, YLABEL
 
 
 def _plt():
@@ -61,6 +53,14 @@ def _lines(config):
                 color = cmap(0.8 * i / max(1, len(combos) - 1))
             out.append((regime, variant, label, color))
     return out
+
+
+def _line_rows(cur, regime, variant):
+    """The rows of ``cur`` of one line: its regime and variant values."""
+    rows = cur[cur["regime"] == regime]
+    for k, v in variant.items():
+        rows = rows[rows[k] == v]
+    return rows
 
 
 def _title(point, block):
@@ -138,9 +138,7 @@ def gen_loss_figure(df, config, block):
         sel = select(cur, point) if point else cur
         bands = []
         for regime, variant, label, color in _lines(config):
-            line = sel[sel["regime"] == regime]
-            for k, v in variant.items():
-                line = line[line[k] == v]
+            line = _line_rows(sel, regime, variant)
             if not line.empty:
                 bands.append(_draw_line(ax, line, "n", label, color, regime == "ptft_lp"))
         ax.set_xscale("log", base=2)
@@ -177,9 +175,7 @@ def units_figure(df, config, block):
             sel = select(cur, {**rp, "n": n})
             bands = []
             for regime, variant, label, color in _lines(config):
-                line = sel[sel["regime"] == regime]
-                for k, v in variant.items():
-                    line = line[line[k] == v]
+                line = _line_rows(sel, regime, variant)
                 if not line.empty:
                     bands.append(_draw_line(ax, line, "n_main_units", label, color,
                                             regime == "ptft_lp"))
@@ -234,9 +230,7 @@ def heatmap_figure(df, config, block):
     image = None
     for ax, (regime, variant, label, _) in zip(axes.flat, lines):
         grid = np.full((len(mags), len(rhos)), np.nan)
-        sel = cur[cur["regime"] == regime]
-        for k, v in variant.items():
-            sel = sel[sel[k] == v]
+        sel = _line_rows(cur, regime, variant)
         for _, row in sel.iterrows():
             i, j = mags.index(row["magnitude"]), rhos.index(row["rho"])
             grid[i, j] = row["mean"]

@@ -1,6 +1,6 @@
 """LL's ReLU teacher-student data of one run, cached per worker process.
 
-The teachers and data sets are :mod:`featreuse.nets.relu_teacher`'s: every draw is a
+The teachers and data sets are :mod:`featreuse.nets.relu.teacher`'s: every draw is a
 function of the seed, the auxiliary task (and so the pretraining) does not
 depend on the main teacher, and the main training set with n samples is the
 first n rows of any larger one. torch is imported on first use only.
@@ -45,21 +45,21 @@ def aux_data_for(config, seed):
 
 
 @functools.lru_cache(maxsize=2)
-def test_inputs(seed, D, n_test):
-    """Test inputs ``(n_test, D)`` of ``seed``."""
-    from featreuse.nets import test_inputs as draw
+def held_out_inputs(seed, D, n_test):
+    """Held-out (test) inputs ``(n_test, D)`` of ``seed``."""
+    from featreuse.nets import held_out_inputs as draw
     return draw(seed, D, n_test)
 
 
-def test_inputs_for(config, seed):
-    """The test inputs of ``seed`` under ``config``'s sizes."""
-    return test_inputs(seed, config.network["D"], config.teacher["n_test"])
+def held_out_inputs_for(config, seed):
+    """The held-out (test) inputs of ``seed`` under ``config``'s sizes."""
+    return held_out_inputs(seed, config.network["D"], config.teacher["n_test"])
 
 
-test_inputs.__test__ = test_inputs_for.__test__ = False   # not pytest tests despite the names
+def main_data_of(teacher, seed, n):
+    """Main training set ``(X (n, D), y (n,))`` of ``teacher`` and ``seed`` (prefix-nested in n).
 
-
-def main_data(teacher, seed, n):
-    """Main training set ``(X (n, D), y (n,))`` of ``seed`` (prefix-nested in n)."""
+    :func:`featreuse.nets.main_data` (``main_data(seed, teacher=, n=)``) drawn for this family.
+    """
     from featreuse.nets import main_data as draw
-    return draw(seed, teacher, n)
+    return draw(seed, teacher=teacher, n=n)

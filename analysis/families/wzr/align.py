@@ -19,12 +19,12 @@ and the source's inputs before alignment (``X_t``, ``X_s``) and after it
 import numpy as np
 import scipy.linalg
 
-from featreuse.solvers.shared_module_als import fit_shared_module_als
-from featreuse.solvers.shared_module_covsim import covariance_similarity
-from featreuse.solvers.shared_module_single_task import single_task_solutions
+from featreuse.solvers.wzr.als import fit_shared_module_als
+from featreuse.solvers.wzr.covsim import covariance_similarity
+from featreuse.solvers.wzr.single_task import single_task_solutions
 
 from ..base import PlannedRun
-from .covariance import als_settings, tasks_of
+from .covariance import als_settings, fig3_tasks_of
 from .data import fig3_source, fig3_target
 from .records import record
 from .risk import excess_mse, null_mse
@@ -81,7 +81,7 @@ def run_mtl(config, seed, X, y, Xs, ys, inputs, device):
 
 def run_mtl_aligned(config, seed, X, y, Xs, ys, inputs, device):
     """Algorithm 1 on the ``mtl`` run's module: both tasks' R_i and heads, B fixed."""
-    from featreuse.nets.shared_module_align import align_covariances
+    from featreuse.nets.wzr.align import align_covariances
     (mtl,) = inputs.values()
     fit = align_covariances([X, Xs], [y, ys], mtl.arrays["B"], mtl.arrays["heads"],
                             **_align_settings(config, device))
@@ -101,7 +101,7 @@ def run_ptft(config, seed, X, y, Xs, ys, inputs, device):
 
 def run_ptft_aligned(config, seed, X, y, Xs, ys, inputs, device):
     """The transfer variant: the target's R and head finetuned on the source-trained module."""
-    from featreuse.nets.shared_module_align import finetune_with_alignment
+    from featreuse.nets.wzr.align import finetune_with_alignment
     (pre,) = inputs.values()
     B = pre.arrays["B"]
     head = scipy.linalg.lstsq(X @ B, y)[0]
@@ -117,8 +117,8 @@ REGIMES = {"mtl": run_mtl, "mtl_aligned": run_mtl_aligned, "ptft": run_ptft,
 
 def execute(config, params, inputs, device):
     """Fit one run; the target's error is exact (its population covariance is known)."""
-    t, seed, regime = config.tasks, params["seed"], params["regime"]
-    tasks = tasks_of(config, seed)
+    t, seed, regime = config.data, params["seed"], params["regime"]
+    tasks = fig3_tasks_of(config, seed)
     if regime == "pretrain":
         Xs, ys = fig3_source(seed, tasks, params["source"], t["n_source"], t["noise"])
         fit = fit_shared_module_als([Xs], [ys], config.model["r"], **als_settings(config, seed))

@@ -7,8 +7,8 @@ module of capacity r and its heads, Prop. 3's closed form, uniform weights). Wit
 """
 import numpy as np
 
-from featreuse.solvers.shared_module_single_task import single_task_fit
-from featreuse.solvers.shared_module_span import optimal_shared_span
+from featreuse.solvers.wzr.single_task import single_task_fit
+from featreuse.solvers.wzr.span import optimal_shared_span
 
 from ..base import PlannedRun
 from .data import low_rank_thetas, shared_data
@@ -30,7 +30,7 @@ def plan(config):
 
 def execute(config, params, inputs, device):
     """Fit one run; errors are exact (inputs have covariance I)."""
-    t = config.tasks
+    t = config.data
     thetas = low_rank_thetas(params["seed"], t["D"], t["k"], t["rank"], t["individual"])
     X, ys = shared_data(params["seed"], thetas, params["n"], t["noise"])
     if params["regime"] == "stl":

@@ -6,7 +6,8 @@ Every WZR experiment file has (besides ``family``, ``description``, ``seeds`` an
 ``kind``        ``"capacity"``, ``"covariance"``, ``"reweight"`` or ``"align"`` (:data:`KINDS`);
 ``regimes``     among the kind's regimes (docs/wzr.md lists what each does);
 ``n``           the target task's training sample sizes;
-``[tasks]``     data sizes and noise (defaults in :data:`KINDS`);
+``[data]``      the tasks' data: sizes and noise (defaults in :data:`KINDS`; called
+                ``[tasks]`` before);
 ``[grid]``      swept values (crossed): ``r`` (capacity), ``source`` and ``n_source``
                 (covariance), ``source`` (align);
 ``[model]``     capacity ``r`` and solver settings (ALS starts, L-BFGS iterations, the
@@ -19,38 +20,50 @@ from dataclasses import dataclass
 from featreuse.errors import InputError, InputTypeError
 
 from ..base import ExperimentConfig
-from ..checks import (check_choices, check_int, check_int_list, check_keys, check_number,
-                      check_table)
+from ..checks import (check_choices, check_int_list, check_keys, check_section, check_table,
+                      integer, number)
 
 #: the source tasks of WZR Fig. 3: same covariance as the target, rotated, rescaled
 SOURCES = ("aligned", "rotated", "rescaled")
-TOP_KEYS = ("kind", "regimes", "n", "tasks", "grid", "model")
+TOP_KEYS = ("kind", "regimes", "n", "data", "grid", "model")
+#: the checks of every [data] key (sizes keep their type, the other numbers are floats)
+DATA_CHECKS = {"D": integer(2), "k": integer(2), "rank": integer(1), "support": integer(1),
+               "n_source": integer(1), "cos": number(-1.0, True, high=1.0, as_float=True),
+               "noisy_fraction": number(0.0, True, high=1.0, high_inclusive=False,
+                                        as_float=True),
+               "kappa": number(as_float=True), "noise": number(0.0, True, as_float=True),
+               "individual": number(0.0, True, as_float=True),
+               "target_noise": number(0.0, True, as_float=True)}
+#: the checks of every [model] key (counts keep their type; the tolerances are floats)
+MODEL_CHECKS = {"r": integer(1), "starts": integer(1), "max_iter": integer(1),
+                "align_max_iter": integer(1), "coverage": number(high=1.0, as_float=True),
+                "tol": number(as_float=True), "align_tol": number(as_float=True)}
 
-#: per kind: its regimes, [tasks] defaults, [grid] keys (all required) and [model] defaults
+#: per kind: its regimes, [data] defaults, [grid] keys (all required) and [model] defaults
 KINDS = {
     "capacity": {
         "regimes": ("stl", "mtl"),
-        "tasks": {"D": 20, "k": 6, "rank": 2, "noise": 1.0, "individual": 0.1},
+        "data": {"D": 20, "k": 6, "rank": 2, "noise": 1.0, "individual": 0.1},
         "grid": ("r",),
         "model": {},
     },
     "covariance": {
         "regimes": ("stl", "mtl"),
-        "tasks": {"D": 100, "support": 10, "kappa": 10.0, "cos": 0.96, "noise": 1.5,
+        "data": {"D": 100, "support": 10, "kappa": 10.0, "cos": 0.96, "noise": 1.5,
                   "target_noise": 0.0},
         "grid": ("source", "n_source"),
         "model": {"r": 1, "starts": 5, "max_iter": 1000, "tol": 1e-10, "coverage": 0.99},
     },
     "reweight": {
         "regimes": ("stl", "mtl", "mtl_reweighted"),
-        "tasks": {"D": 10, "k": 4, "rank": 2, "noise": 0.3, "individual": 0.0,
+        "data": {"D": 10, "k": 4, "rank": 2, "noise": 0.3, "individual": 0.0,
                   "noisy_fraction": 0.2},
         "grid": (),
         "model": {"r": 2},
     },
     "align": {
         "regimes": ("stl", "mtl", "mtl_aligned", "ptft", "ptft_aligned"),
-        "tasks": {"D": 100, "support": 10, "kappa": 10.0, "cos": 0.96, "noise": 1.5,
+        "data": {"D": 100, "support": 10, "kappa": 10.0, "cos": 0.96, "noise": 1.5,
                   "target_noise": 0.0, "n_source": 400},
         "grid": ("source",),
         "model": {"r": 1, "starts": 5, "max_iter": 1000, "tol": 1e-10, "align_max_iter": 3000,
@@ -73,8 +86,8 @@ class WzrConfig(ExperimentConfig):
         Among the kind's regimes.
     n : list of int
         Target training sample sizes.
-    tasks : dict
-        Data sizes and noise levels, defaults filled in.
+    data : dict
+        The tasks' data sizes and noise levels, defaults filled in.
     grid : dict
         Swept values, ``{key: [values]}`` (crossed).
     model : dict
@@ -84,64 +97,32 @@ class WzrConfig(ExperimentConfig):
     kind: str
     regimes: list
     n: list
-    tasks: dict
+    data: dict
     grid: dict
     model: dict
 
 
-def _check_task_value(key, value, name):
-    if key in ("D", "k", "rank", "support", "n_source"):
-        return check_int(value, name, 2 if key in ("D", "k") else 1)
-    if key == "cos":
-        check_number(value, name, low=-1.0, low_inclusive=True)
-        if abs(value) > 1:
-            raise InputError(f"{name} must be in [-1, 1], got {value}")
-        return float(value)
-    if key == "noisy_fraction":
-        check_number(value, name, low=0.0, low_inclusive=True)
-        if value >= 1:
-            raise InputError(f"{name} must be in [0, 1), got {value}")
-        return float(value)
-    if key == "kappa":
-        return float(check_number(value, name, low=0.0))
-    return float(check_number(value, name, low=0.0, low_inclusive=True))  # noise levels
+def _fields(defaults, checks):
+    """A section's fields (:func:`..checks.check_section`): a kind's defaults, the checks."""
+    return {key: (default, checks[key]) for key, default in defaults.items()}
 
 
-def _check_model_value(key, value, name):
-    if key in ("r", "starts", "max_iter", "align_max_iter"):
-        return check_int(value, name, 1)
-    if key == "coverage":
-        check_number(value, name, low=0.0)
-        if value > 1:
-            raise InputError(f"{name} must be in (0, 1], got {value}")
-        return float(value)
-    return float(check_number(value, name, low=0.0))  # tolerances
-
-
-def _check_tasks(table, spec, where):
-    check_table(table, f"{where}: [tasks]")
-    check_keys(table, spec["tasks"], f"{where}: [tasks]")
-    tasks = {**spec["tasks"], **table}
-    for key, value in tasks.items():
-        tasks[key] = _check_task_value(key, value, f"{where}: tasks.{key}")
-    if "support" in tasks and 2 * tasks["support"] > tasks["D"]:
-        raise InputError(f"{where}: tasks.support = {tasks['support']} too large: the target's "
+def _check_data(table, spec, where):
+    data = check_section(table, _fields(spec["data"], DATA_CHECKS), where, "data")
+    if "support" in data and 2 * data["support"] > data["D"]:
+        raise InputError(f"{where}: data.support = {data['support']} too large: the target's "
                          f"and the rescaled source's supports are disjoint, so 2 * support "
-                         f"must be <= D = {tasks['D']}")
-    if "rank" in tasks and tasks["rank"] > tasks["k"]:
-        raise InputError(f"{where}: tasks.rank = {tasks['rank']} must be <= tasks.k = "
-                         f"{tasks['k']} (the tasks' parameters span at most k directions)")
-    return tasks
+                         f"must be <= D = {data['D']}")
+    if "rank" in data and data["rank"] > data["k"]:
+        raise InputError(f"{where}: data.rank = {data['rank']} must be <= data.k = "
+                         f"{data['k']} (the tasks' parameters span at most k directions)")
+    return data
 
 
-def _check_model(table, spec, tasks, where):
-    check_table(table, f"{where}: [model]")
-    check_keys(table, spec["model"], f"{where}: [model]")
-    model = {**spec["model"], **table}
-    for key, value in model.items():
-        model[key] = _check_model_value(key, value, f"{where}: model.{key}")
-    if "r" in model and "k" in tasks and model["r"] > tasks["k"]:
-        raise InputError(f"{where}: model.r = {model['r']} must be <= tasks.k = {tasks['k']}")
+def _check_model(table, spec, data, where):
+    model = check_section(table, _fields(spec["model"], MODEL_CHECKS), where, "model")
+    if "r" in model and "k" in data and model["r"] > data["k"]:
+        raise InputError(f"{where}: model.r = {model['r']} must be <= data.k = {data['k']}")
     return model
 
 
@@ -161,6 +142,9 @@ def _check_grid(table, spec, where):
 def parse_config(table, *, name, description, quick, seeds):
     """Validate a WZR experiment table (see the module docstring); a :class:`WzrConfig`."""
     where = f"experiment {name!r}"
+    if "tasks" in table:
+        raise InputError(f"{where}: [tasks] was renamed [data] (the tasks' data sizes and "
+                         f"noise); rename the table")
     check_keys(table, TOP_KEYS, where)
     kind = table.get("kind")
     if not isinstance(kind, str):
@@ -178,12 +162,12 @@ def parse_config(table, *, name, description, quick, seeds):
     if kind == "covariance" and "stl" not in regimes:
         raise InputError(f"{where}: regimes must include 'stl' (the figure is MTL - STL)")
     n = check_int_list(table.get("n"), f"{where}: n")
-    tasks = _check_tasks(table.get("tasks", {}), spec, where)
-    model = _check_model(table.get("model", {}), spec, tasks, where)
+    data = _check_data(table.get("data", {}), spec, where)
+    model = _check_model(table.get("model", {}), spec, data, where)
     grid = _check_grid(table.get("grid", {}), spec, where)
-    if kind in ("capacity", "reweight") and min(n) < tasks["D"]:
-        raise InputError(f"{where}: n entries must be >= tasks.D = {tasks['D']} (the tasks "
+    if kind in ("capacity", "reweight") and min(n) < data["D"]:
+        raise InputError(f"{where}: n entries must be >= data.D = {data['D']} (the tasks "
                          f"share X, and Prop. 3's closed form needs X^T X invertible), got "
                          f"{min(n)}")
     return WzrConfig(name=name, family="wzr", description=description, quick=quick, seeds=seeds,
-                     kind=kind, regimes=regimes, n=n, tasks=tasks, grid=grid, model=model)
+                     kind=kind, regimes=regimes, n=n, data=data, grid=grid, model=model)

@@ -7,9 +7,9 @@ target's minimum-norm least-squares fit) and ``mtl`` (target + source, capacity 
 ALS from several starts). ``covsim_before`` is the CovSim of the target's and the
 source's inputs (``model.coverage`` of each spectrum).
 """
-from featreuse.solvers.shared_module_als import fit_shared_module_als
-from featreuse.solvers.shared_module_covsim import covariance_similarity
-from featreuse.solvers.shared_module_single_task import single_task_solutions
+from featreuse.solvers.wzr.als import fit_shared_module_als
+from featreuse.solvers.wzr.covsim import covariance_similarity
+from featreuse.solvers.wzr.single_task import single_task_solutions
 
 from ..base import PlannedRun
 from .data import fig3_source, fig3_target, fig3_tasks
@@ -30,22 +30,22 @@ def plan(config):
     return runs
 
 
-def tasks_of(config, seed):
-    """The :class:`.data.Fig3Tasks` of a seed."""
-    t = config.tasks
+def fig3_tasks_of(config, seed):
+    """The :class:`.data.Fig3Tasks` of a seed (the experiment's [data])."""
+    t = config.data
     return fig3_tasks(seed, t["D"], t["support"], t["kappa"], t["cos"])
 
 
 def als_settings(config, seed):
-    """Keyword arguments of :func:`featreuse.solvers.shared_module_als.fit_shared_module_als`."""
+    """Keyword arguments of :func:`featreuse.solvers.wzr.als.fit_shared_module_als`."""
     m = config.model
     return {"starts": m["starts"], "seed": seed, "max_iter": m["max_iter"], "tol": m["tol"]}
 
 
 def execute(config, params, inputs, device):
     """Fit one run; the target's error is exact (its population covariance is known)."""
-    t, seed = config.tasks, params["seed"]
-    tasks = tasks_of(config, seed)
+    t, seed = config.data, params["seed"]
+    tasks = fig3_tasks_of(config, seed)
     X, y = fig3_target(seed, tasks, params["n"], t["target_noise"])
     cov = tasks.target_covariance()
     scalars = {"null_mse": null_mse(tasks.theta_target, cov)}

@@ -27,18 +27,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from featreuse.errors import InputError
-
-PARAMS_STREAM = 0       # theta, supports, rotations
-TARGET_X_STREAM = 1     # target inputs (the Gaussian R of X = R D Q)
-SOURCE_X_STREAM = 2     # source inputs, shared by the three Fig. 3 sources
-TARGET_NOISE_STREAM = 3
-SOURCE_NOISE_STREAM = 4
-CORRUPT_STREAM = 5      # which labels of the noisy task are random, and their values
-
-
-def stream(seed, which):
-    """The numpy Generator of one random stream of ``seed``."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(which,))))
+# the stream numbers of this family (nets.seeding's WZR_* table) and the one stream()
+from featreuse.nets.seeding import WZR_CORRUPT as CORRUPT_STREAM
+from featreuse.nets.seeding import WZR_PARAMS as PARAMS_STREAM
+from featreuse.nets.seeding import WZR_SOURCE_NOISE as SOURCE_NOISE_STREAM
+from featreuse.nets.seeding import WZR_SOURCE_X as SOURCE_X_STREAM
+from featreuse.nets.seeding import WZR_TARGET_NOISE as TARGET_NOISE_STREAM
+from featreuse.nets.seeding import WZR_TARGET_X as TARGET_X_STREAM
+from featreuse.nets.seeding import stream
 
 
 # ---------------------------------------------------------------- WZR Fig. 3 tasks

@@ -14,19 +14,11 @@ Lines are means over seeds with +-2 standard-error bands (:mod:`featreuse.analys
 """
 import numpy as np
 
-from featreuse.analysis.plots import BAND_NOTE, curves, draw_bands, draw_mean_se, select
+from featreuse.analysis.plots import (BAND_NOTE, LINEAR_BAND_NOTE, curves, draw_bands,
+                                     draw_mean_se, log_ticks, select)
 
-#: note under figures whose panels have linear (or symlog) y axes only
-LINEAR_BAND_NOTE = "shaded: mean +- 2 SE over seeds"
-
-LABELS = {"stl": "STL", "mtl": "MTL", "mtl_reweighted": "MTL, SVD reweighting (Alg. 2)",
-          "mtl_aligned": "MTL + alignment (Alg. 1)", "ptft": "PT+FT (head)",
-          "ptft_aligned": "PT+FT + alignment (Alg. 1)"}
-COLORS = {"stl": "#444444", "mtl": "#1f77b4", "mtl_reweighted": "#2ca02c",
-          "mtl_aligned": "#9467bd", "ptft": "#d62728", "ptft_aligned": "#ff7f0e"}
-SOURCE_COLORS = {"aligned": "#2ca02c", "rotated": "#d62728", "rescaled": "#ff7f0e"}
-SOURCE_LABELS = {"aligned": "same covariance", "rotated": "rotated covariance",
-                 "rescaled": "rescaled covariance"}
+from .records import METRIC
+from .style import COLORS, LABELS, SOURCE_COLORS, SOURCE_LABELS
 
 
 def _plt():
@@ -46,14 +38,6 @@ def _line(ax, frame, x, color, label):
     if len(frame) == 1:
         ax.errorbar(xs, mean, yerr=2 * se, color=color, capsize=3, lw=1)
     return draw_mean_se(ax, xs, mean, se, color, label)
-
-
-def _log2_axis(ax, values):
-    """A log-2 x axis ticked at ``values``, labelled with plain numbers."""
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(values)
-    ax.set_xticklabels([f"{v:g}" for v in values])
-    ax.minorticks_off()
 
 
 def _finish(fig, config, note=BAND_NOTE):
@@ -82,7 +66,7 @@ def capacity_figure(df, config, metric):
             ax.plot(rs, np.full_like(rs, mean), "--", color=color, lw=1, label=f"STL, n = {n}")
             bands.append((rs, np.full_like(rs, mean - 2 * se), np.full_like(rs, mean + 2 * se),
                           color, 0.5))
-    k = config.tasks["k"]
+    k = config.data["k"]
     ax.axvline(k, color="#999999", ls=":", lw=1)
     ax.text(k, 0.02, "r = k: no transfer (Prop. 1) ", transform=ax.get_xaxis_transform(),
             fontsize=7, ha="right", va="bottom", color="#666666")
@@ -90,7 +74,7 @@ def capacity_figure(df, config, metric):
     ax.set_xticks(rs)
     ax.set_xlabel("capacity r of the shared module")
     ax.set_ylabel("target rel. test MSE\n(excess MSE / MSE of predicting 0)", fontsize=8)
-    ax.set_title(f"{k} tasks sharing X, parameters near a rank-{config.tasks['rank']} subspace",
+    ax.set_title(f"{k} tasks sharing X, parameters near a rank-{config.data['rank']} subspace",
                  fontsize=9)
     draw_bands([(ax, bands)])
     ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.02, 0.5))
@@ -125,11 +109,11 @@ def covariance_figure(df, config, metric):
                 bands.append(_line(ax, line, "n_source", SOURCE_COLORS[source],
                                    f"source: {SOURCE_LABELS[source]}"))
         ax.axhline(0.0, color="#444444", lw=0.8)
-        _log2_axis(ax, config.grid["n_source"])
+        log_ticks(ax, config.grid["n_source"])
         ax.set_yscale("symlog", linthresh=1.0)
         ax.set_xlabel("source training samples")
         ax.set_ylabel("target rel. test MSE: MTL - STL\n(< 0: positive transfer)", fontsize=8)
-        t = config.tasks
+        t = config.data
         ax.set_title(f"target n = {n}, D = {t['D']}, kappa = {t['kappa']:g}, "
                      f"cos = {t['cos']:g}, r = {config.model['r']}", fontsize=9)
         panels.append((ax, bands))
@@ -158,11 +142,11 @@ def reweight_figure(df, config, metric):
     cur = curves(df, ["regime", "n"], metric)
     bands = [_line(ax, select(cur, {"regime": r}), "n", COLORS[r], LABELS[r])
              for r in config.regimes if len(select(cur, {"regime": r}))]
-    _log2_axis(ax, config.n)
+    log_ticks(ax, config.n)
     ax.set_yscale("log")
     ax.set_xlabel("training samples n (shared by the tasks)")
     ax.set_ylabel("target rel. test MSE\n(excess MSE / MSE of predicting 0)", fontsize=8)
-    t = config.tasks
+    t = config.data
     ax.set_title(f"{t['k']} tasks share X; task {t['k'] - 1} has "
                  f"{100 * t['noisy_fraction']:g}% random labels; r = {config.model['r']}",
                  fontsize=9)
@@ -172,7 +156,7 @@ def reweight_figure(df, config, metric):
         change = curves(reweighting_change(df, metric), ["n"], "change")
         cbands.append(_line(axc, change, "n", COLORS["mtl_reweighted"], "Alg. 2 weights"))
     axc.axhline(0.0, color="#444444", lw=0.8)
-    _log2_axis(axc, config.n)
+    log_ticks(axc, config.n)
     axc.set_xlabel("training samples n")
     axc.set_ylabel("target rel. test MSE: reweighted / uniform - 1\n(< 0: reweighting helps)",
                    fontsize=8)
@@ -184,7 +168,7 @@ def reweight_figure(df, config, metric):
         if len(rew):
             wbands.append(_line(axw, curves(rew, ["n"], col), "n", color, label))
     axw.axhline(1.0, color="#999999", ls=":", lw=1)
-    _log2_axis(axw, config.n)
+    log_ticks(axw, config.n)
     axw.set_xlabel("training samples n")
     axw.set_ylabel("Algorithm 2 weight (mean 1)", fontsize=8)
     axw.set_title("SVD task weights", fontsize=9)
@@ -211,7 +195,7 @@ def align_figure(df, config, metric):
             line = select(cur, where)
             if len(line):
                 bands.append(_line(ax, line, "n", COLORS[regime], LABELS[regime]))
-        _log2_axis(ax, config.n)
+        log_ticks(ax, config.n)
         ax.set_yscale("log")
         ax.set_title(f"source: {SOURCE_LABELS[source]}", fontsize=9)
         err_panels.append((ax, bands))
@@ -240,6 +224,6 @@ FIGURES = {"capacity": capacity_figure, "covariance": covariance_figure,
            "reweight": reweight_figure, "align": align_figure}
 
 
-def figure(df, config, metric):
-    """The figure of a WZR sweep (its kind's layout); a matplotlib Figure."""
-    return FIGURES[config.kind](df, config, metric)
+def figures(df, config):
+    """``[(suffix, Figure)]`` of a WZR summary: its kind's one figure."""
+    return [("", FIGURES[config.kind](df, config, METRIC))]

@@ -1,9 +1,28 @@
-"""The scalar summary columns every WZR run records (NaN where a study has no such value)."""
+"""The scalars every WZR run records, and the summary columns of each study."""
 import math
 
-#: scalar summary columns of the family (besides the base columns and the swept ones)
+#: the main error figure: the target's excess test MSE / its test MSE of predicting 0
+METRIC = "rel_mse"
+#: scalars every run records (NaN where its study or regime has no such value)
 COLUMNS = ("test_mse", "null_mse", "objective", "avg_rel_mse", "weight_noisy", "weight_clean",
            "covsim_before", "covsim_after", "steps")
+#: per kind: its columns besides test_mse, null_mse, objective and steps, each with the
+#: regimes that record it (None: every regime)
+KIND_COLUMNS = {
+    "capacity": {"avg_rel_mse": None},
+    "covariance": {"covsim_before": ("mtl",)},
+    "reweight": {"avg_rel_mse": None, "weight_noisy": None, "weight_clean": None},
+    "align": {"covsim_before": ("mtl", "mtl_aligned", "ptft", "ptft_aligned"),
+              "covsim_after": ("mtl_aligned", "ptft_aligned")},
+}
+
+
+def columns(config):
+    """Scalar summary columns of a :class:`~.config.WzrConfig` (in :data:`COLUMNS` order)."""
+    own = {c for c, regimes in KIND_COLUMNS[config.kind].items()
+           if regimes is None or set(regimes) & set(config.regimes)}
+    return tuple(c for c in COLUMNS
+                 if c in own or c in ("test_mse", "null_mse", "objective", "steps"))
 
 
 def record(arrays=None, **scalars):

@@ -8,9 +8,9 @@ task 0 (clean) is the target. Regimes: ``stl`` (least squares per task), ``mtl``
 """
 import numpy as np
 
-from featreuse.solvers.shared_module_reweighting import svd_task_weights
-from featreuse.solvers.shared_module_single_task import single_task_fit
-from featreuse.solvers.shared_module_span import optimal_shared_span
+from featreuse.solvers.wzr.reweighting import svd_task_weights
+from featreuse.solvers.wzr.single_task import single_task_fit
+from featreuse.solvers.wzr.span import optimal_shared_span
 
 from ..base import PlannedRun
 from .data import corrupt_labels, low_rank_thetas, shared_data
@@ -23,9 +23,9 @@ def plan(config):
             for seed in config.seeds for n in config.n for regime in config.regimes]
 
 
-def tasks_of(config, seed, n):
+def reweight_data(config, seed, n):
     """Task parameters (D, k), shared X (n, D), labels (the last task's corrupted)."""
-    t = config.tasks
+    t = config.data
     thetas = low_rank_thetas(seed, t["D"], t["k"], t["rank"], t["individual"])
     X, ys = shared_data(seed, thetas, n, t["noise"])
     ys[-1] = corrupt_labels(seed, ys[-1], t["noisy_fraction"], np.sqrt(1.0 + t["noise"] ** 2))[0]
@@ -34,8 +34,8 @@ def tasks_of(config, seed, n):
 
 def execute(config, params, inputs, device):
     """Fit one run; errors are exact (inputs have covariance I)."""
-    t, r = config.tasks, config.model["r"]
-    thetas, X, ys = tasks_of(config, params["seed"], params["n"])
+    t, r = config.data, config.model["r"]
+    thetas, X, ys = reweight_data(config, params["seed"], params["n"])
     weights = np.ones(t["k"])
     if params["regime"] == "stl":
         fit = single_task_fit([X] * t["k"], ys)

@@ -29,7 +29,7 @@ def _load(tmp_path, text, quick=False):
 
 
 def test_train_defaults_are_the_trainers_defaults():
-    from featreuse.nets.chs_config import ChsTrainConfig
+    from featreuse.nets.chs.config import ChsTrainConfig
     assert TRAIN_DEFAULTS == dataclasses.asdict(ChsTrainConfig())
 
 

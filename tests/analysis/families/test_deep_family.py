@@ -35,7 +35,7 @@ def parse(**changes):
 
 
 def test_model_names_match_the_networks():
-    from featreuse.nets.deep_models import MODELS
+    from featreuse.nets.deep.models import MODELS
     assert deep_config.MODELS == MODELS
 
 
@@ -81,7 +81,7 @@ def test_bad_experiment_values_raise_naming_the_key(changes, error, match):
 
 def test_weights_round_trip_through_artefact_bytes():
     import torch
-    from featreuse.nets.deep_models import build_model
+    from featreuse.nets.deep.models import build_model
     a = build_model("resnet18", 10, 0.0625, seed=1)
     a(torch.randn(4, 3, 32, 32))                        # running statistics move
     b = load_state(build_model("resnet18", 10, 0.0625, seed=2), encode_state(a))

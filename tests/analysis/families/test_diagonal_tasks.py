@@ -66,7 +66,7 @@ def test_streams_are_independent_of_teacher_and_each_other():
     Xb, _ = tasks.main_data(6, t_b, 8)
     np.testing.assert_array_equal(Xa, Xb)  # inputs do not depend on the teacher
     Xaux, yaux = tasks.aux_data(6, t_a, 8)
-    Xtest = tasks.test_inputs(6, 1000, 8)
+    Xtest = tasks.held_out_inputs(6, 1000, 8)
     assert not np.allclose(Xaux, Xa) and not np.allclose(Xtest, Xa) and not np.allclose(Xtest, Xaux)
     np.testing.assert_allclose(yaux, Xaux @ t_a.beta_aux, rtol=1e-15)
     other = tasks.make_teacher(7, k=40, overlap=40)
@@ -75,7 +75,7 @@ def test_streams_are_independent_of_teacher_and_each_other():
 
 def test_test_mse_matches_definition_and_is_near_norm_for_isotropic_inputs():
     rng = np.random.default_rng(0)
-    X = tasks.test_inputs(0, 200, 10000)
+    X = tasks.held_out_inputs(0, 200, 10000)
     e = rng.standard_normal(200)
     assert np.isclose(tasks.test_mse(e, np.zeros(200), X), np.mean((X @ e) ** 2), rtol=1e-12)
     # E[(x.e)^2] = ||e||^2 for x uniform on the sphere of radius sqrt(D)

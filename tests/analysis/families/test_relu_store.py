@@ -95,7 +95,7 @@ def test_artefacts_round_trip_and_reproduce_the_recorded_errors(sweep):
     (_, pre_attrs), = pre.values()
     W_pre, a_pre = _weights(out, pre_attrs)
     assert W_pre.shape == (20, 15) and a_pre.shape == (1, 20)
-    X_test = tasks.test_inputs_for(config, 0)
+    X_test = tasks.held_out_inputs_for(config, 0)
     aux = tasks.aux_teacher_for(config, 0).aux(X_test)
     aux_mse = np.mean((np.maximum(X_test @ W_pre.T, 0) @ a_pre[0] - aux) ** 2)
     assert aux_mse == pytest.approx(pre_attrs["aux_test_mse"], rel=1e-12)

@@ -58,23 +58,23 @@ BAD = [
     ('kind = 3\nn = [40]\n', InputTypeError, "kind must be a string"),
     ('kind = "capacity"\nn = [40]\n', InputError, "grid.r must be set"),
     ('kind = "capacity"\nn = [10]\n[grid]\nr = [1]\n', InputError,
-     r"n entries must be >= tasks.D = 20"),
+     r"n entries must be >= data.D = 20"),
     ('kind = "capacity"\nn = [40]\n[grid]\nr = [0]\n', InputError, r"grid.r entries must be >= 1"),
-    ('kind = "capacity"\nn = [40]\n[grid]\nr = [1]\n[tasks]\nrank = 9\n', InputError,
-     r"tasks.rank = 9 must be <= tasks.k = 6"),
+    ('kind = "capacity"\nn = [40]\n[grid]\nr = [1]\n[data]\nrank = 9\n', InputError,
+     r"data.rank = 9 must be <= data.k = 6"),
     ('kind = "covariance"\nn = [5]\n[grid]\nsource = ["skewed"]\nn_source = [200]\n', InputError,
      r"grid.source: unknown entry 'skewed'"),
-    ('kind = "covariance"\nn = [5]\n[grid]\nsource = ["aligned"]\nn_source = [200]\n[tasks]\n'
-     'kappa = -1.0\n', InputError, r"tasks.kappa must be > 0"),
-    ('kind = "covariance"\nn = [5]\n[grid]\nsource = ["aligned"]\nn_source = [200]\n[tasks]\n'
-     'cos = 1.5\n', InputError, r"tasks.cos must be in \[-1, 1\]"),
-    ('kind = "covariance"\nn = [5]\n[grid]\nsource = ["aligned"]\nn_source = [200]\n[tasks]\n'
-     'support = 60\n', InputError, r"tasks.support = 60 too large"),
+    ('kind = "covariance"\nn = [5]\n[grid]\nsource = ["aligned"]\nn_source = [200]\n[data]\n'
+     'kappa = -1.0\n', InputError, r"data.kappa must be > 0"),
+    ('kind = "covariance"\nn = [5]\n[grid]\nsource = ["aligned"]\nn_source = [200]\n[data]\n'
+     'cos = 1.5\n', InputError, r"data.cos must be in \[-1, 1\]"),
+    ('kind = "covariance"\nn = [5]\n[grid]\nsource = ["aligned"]\nn_source = [200]\n[data]\n'
+     'support = 60\n', InputError, r"data.support = 60 too large"),
     ('kind = "covariance"\nn = [5]\nregimes = ["mtl"]\n[grid]\nsource = ["aligned"]\n'
      'n_source = [200]\n', InputError, "regimes must include 'stl'"),
     ('kind = "reweight"\nn = [40]\n[model]\nr = 0\n', InputError, r"model.r must be >= 1"),
-    ('kind = "reweight"\nn = [40]\n[tasks]\nnoisy_fraction = 1.0\n', InputError,
-     r"tasks.noisy_fraction must be in \[0, 1\)"),
+    ('kind = "reweight"\nn = [40]\n[data]\nnoisy_fraction = 1.0\n', InputError,
+     r"data.noisy_fraction must be in \[0, 1\)"),
     ('kind = "reweight"\nn = [40]\n[grid]\nr = [1]\n', InputError, r"\[grid\]: unknown key 'r'"),
     ('kind = "align"\nn = [20]\nregimes = ["stl", "mtl_aligned"]\n[grid]\nsource = ["rotated"]\n',
      InputError, "'mtl_aligned' needs 'mtl'"),
@@ -89,3 +89,13 @@ BAD = [
 def test_bad_keys_and_values_are_named(tmp_path, text, error, message):
     with pytest.raises(error, match=message):
         _load(tmp_path, text)
+
+
+def test_the_old_tasks_table_is_named_with_its_new_name(tmp_path):
+    text = 'kind = "capacity"\nn = [40]\n[grid]\nr = [1]\n[tasks]\nrank = 2\n'
+    with pytest.raises(InputError, match=r"\[tasks\] was renamed \[data\]"):
+        _load(tmp_path, text)
+    config = _load(tmp_path, text.replace("[tasks]", "[data]"))
+    # a file written before the rename stored the table as "tasks": it still reads
+    stored = {("tasks" if k == "data" else k): v for k, v in config.as_dict().items()}
+    assert FAMILY.config_from_dict(stored) == config
