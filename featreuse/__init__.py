@@ -18,10 +18,10 @@ command line) import this package's :mod:`.errors` and :mod:`.validation` and ne
 the other way round (docs/architecture.md). Every error featreuse raises is a
 :class:`FeatreuseError`.
 """
-import importlib
 
 from .errors import (ConvergenceWarning, DivergenceError, FeatreuseError, InfeasibleError,
                      InputError, InputTypeError, SolverError)
+from .lazy import lazy_namespace
 
 #: public name -> module that defines it
 _EXPORTS = {
@@ -41,20 +41,7 @@ _MODULES = {"solvers": "featreuse.solvers", "nets": "featreuse.nets",
             "validation": "featreuse.validation"}
 
 
-def __getattr__(name):
-    """Import a public function, class or module on first access."""
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    elif name in _MODULES:
-        value = importlib.import_module(_MODULES[name])
-    else:
-        raise AttributeError(f"module 'featreuse' has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS) | set(_MODULES))
+__getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, _MODULES)
 
 
 __all__ = ["FeatreuseError", "InputError", "InputTypeError", "DivergenceError",

@@ -19,12 +19,11 @@ The ReLU names below are exported flat (``featreuse.nets.train_stacked``) and im
 first access (PEP 562), so ``import featreuse.nets`` does not import torch. Importing nets
 pins MKL's code path (:mod:`.numerics`) before torch computes anything.
 """
-import importlib
-import pkgutil
-
-from .numerics import pin_mkl_path
 from featreuse.errors import (ConvergenceWarning, DivergenceError, FeatreuseError, InputError,
                               InputTypeError)
+from featreuse.lazy import lazy_namespace
+
+from .numerics import pin_mkl_path
 
 #: public name -> submodule that defines it
 _EXPORTS = {
@@ -52,23 +51,7 @@ _EXPORTS = {
 pin_mkl_path()
 
 
-def __getattr__(name):
-    """Import a public function, class or submodule on first access."""
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-        globals()[name] = value
-        return value
-    try:
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.{name}":
-            raise
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    submodules = {m.name for m in pkgutil.iter_modules(__path__)}
-    return sorted(set(globals()) | set(_EXPORTS) | submodules)
+__getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS)
 
 
 __all__ = ["FeatreuseError", "InputError", "InputTypeError", "DivergenceError", "ConvergenceWarning",

@@ -13,11 +13,10 @@ submodules (``solvers.convex``, ``solvers.penalties``, ...) and the functions
 and classes below. ``import featreuse.solvers`` and ``featreuse.errors`` therefore
 stay light (no numba, scipy or cvxpy until a trainer or program is used).
 """
-import importlib
-import pkgutil
+from featreuse.errors import (ConvergenceWarning, DivergenceError, FeatreuseError,
+                              InfeasibleError, InputError, InputTypeError, SolverError)
+from featreuse.lazy import lazy_namespace
 
-from featreuse.errors import (ConvergenceWarning, DivergenceError, FeatreuseError, InfeasibleError,
-                     InputError, InputTypeError, SolverError)
 # bound here, not lazily: the module of the same name would otherwise shadow the function
 from .saddle_path import SaddlePath, saddle_path
 
@@ -29,23 +28,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name):
-    """Import a public function or a submodule on first access."""
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-        globals()[name] = value
-        return value
-    try:
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.{name}":
-            raise
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    submodules = {m.name for m in pkgutil.iter_modules(__path__)}
-    return sorted(set(globals()) | set(_EXPORTS) | submodules)
+__getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS)
 
 
 __all__ = ["FeatreuseError", "InputError", "InputTypeError", "DivergenceError",

@@ -21,31 +21,14 @@ trainers are :mod:`featreuse.solvers`' (flow, gd) and LL's torch loop of
 Nothing heavy is imported until a comparison runs (cvxpy, torch, pandas,
 matplotlib and h5py are imported on use).
 """
-import importlib
-import pkgutil
+from featreuse.lazy import lazy_namespace
 
 #: public name -> submodule that defines it
 _EXPORTS = {"compare": "runner", "Comparison": "comparison", "Problem": "problem",
             "METHODS": "methods", "REPEAT_BUDGET_S": "runner"}
 
 
-def __getattr__(name):
-    """Import a public name or a submodule on first access."""
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-        globals()[name] = value
-        return value
-    try:
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.{name}":
-            raise
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    submodules = {m.name for m in pkgutil.iter_modules(__path__)}
-    return sorted(set(globals()) | set(_EXPORTS) | submodules)
+__getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS)
 
 
 __all__ = ["compare", "Comparison", "Problem", "METHODS", "problems"]
