@@ -48,3 +48,38 @@ def commit_run(i):
     """A planned single-task run whose id depends on ``i``."""
     from featreuse.analysis.families import PlannedRun
     return PlannedRun.of({"regime": "stl", "n": 16 + i, "seed": 0})
+
+
+def implicit_bias_problem(n, D=1000, seed=0):
+    """A random sparse-regression problem (X (n, D) Gaussian, y from 10 features) and a
+    (4, D) initialisation with entries in [1e-4, 1e-2]."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, D))
+    beta = np.zeros(D)
+    beta[:10] = rng.standard_normal(10)
+    init = 10.0 ** rng.uniform(-4, -2, size=(4, D))
+    return X, X @ beta, init
+
+
+def relu_stack(n, M=8, epochs=5, seed=0):
+    """``(runs, config)``: M single-task ReLU runs (LL's sizes: D = 15, K = 1000, batch 128)
+    on one teacher, each stopping after ``epochs`` epochs (tol 0: no early stop)."""
+    from featreuse import nets
+    config = nets.ReluConfig(tol=1e-30)
+    teacher = nets.make_teacher(seed, D=config.D, n_main_units=6, rho=0.9)
+    W0, a0 = nets.init_params(range(M), config)
+    runs = []
+    for m in range(M):
+        X, y = nets.main_data(m, teacher=teacher, n=n)
+        runs.append(nets.RunSpec((X,), (y,), W0[m], a0[m], lr=config.lr, shuffle_seed=m,
+                                 max_epochs=epochs))
+    return runs, config
+
+
+def wzr_tasks(k=4, n=50, D=30, seed=0):
+    """k linear tasks of n samples sharing a 2-dimensional module (lists of X (n, D), y (n,))."""
+    rng = np.random.default_rng(seed)
+    B = np.linalg.qr(rng.standard_normal((D, 2)))[0]
+    Xs = [rng.standard_normal((n, D)) for _ in range(k)]
+    ys = [X @ B @ rng.standard_normal(2) + 0.1 * rng.standard_normal(n) for X in Xs]
+    return Xs, ys
