@@ -44,3 +44,4 @@ def test_scalars_keep_their_kind_and_bounds_name_the_argument():
                       (0.0, fr.InputError)):
         with pytest.raises(kind, match="^lr "):
             check_scalar(bad, "lr", low=0)
+
