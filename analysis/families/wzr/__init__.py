@@ -2,7 +2,7 @@
 
 Task i predicts ``g(X_i B) A_i`` with a shared module B (D, r) and its own head
 ``A_i``. Four studies, one per ``kind`` of experiment file (docs/wzr.md):
-:mod:`.capacity` (Prop. 1), :mod:`.covariance` (Thm 2, Fig. 3), :mod:`.reweight`
+:mod:`.capacity` (Prop. 1), :mod:`.covariance` (Fig. 3), :mod:`.reweight`
 (Algorithm 2) and :mod:`.align` (Algorithm 1). Modules: :mod:`.config` (schema),
 :mod:`.data` (synthetic tasks), :mod:`.risk` (exact test errors), :mod:`.records`
 (summary columns), :mod:`.figures` (colours and labels in :mod:`.style`);

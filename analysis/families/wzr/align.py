@@ -1,20 +1,31 @@
 """The alignment study (WZR Algorithm 1): misaligned tasks, before and after covariance alignment.
 
-The target (n samples) and one source (``tasks.n_source`` noisy samples) of WZR
-Fig. 3's generator (:mod:`.data`), the source's covariance ``aligned``, ``rotated``
-or ``rescaled``. Regimes:
+The target (n samples, label noise ``target_noise``: ``data.target_noise`` or swept
+in ``grid.target_noise``) and the sources of WZR Fig. 3's generator (:mod:`.data`;
+``n_source`` noisy samples each, covariance ``aligned``, ``rotated`` or
+``rescaled``). The MTL model trains the target together with **every** source of
+``grid.source`` (k = 1 + their number; capacity 2 <= r < k makes the module score
+below informative): a non-summary ``joint`` run per seed, n and target noise fits it
+once, and the rows of each source read it. The target's error is that of the joint
+model, the same in every source's row; ``source`` says which source the CovSim
+columns compare with the target. Regimes:
 
 ``stl``            the target's minimum-norm least-squares fit;
-``mtl``            target + source, capacity r, ALS from several starts;
-``mtl_aligned``    Algorithm 1 on the ``mtl`` run's module (it needs that run): every
-                   task's ``R_i`` (init I) and head trained, B fixed;
+``mtl``            the joint model, capacity r, ALS from several starts;
+``mtl_aligned``    Algorithm 1 on its module: every task's ``R_i`` (init I) and head
+                   trained, B fixed (``align_weight_decay``: optional decay);
+``mtl_finetuned``  control: the MTL predictor finetuned on the target alone,
+                   ``beta + X^+ (y - X beta)`` (where gradient descent on the target's
+                   least squares from beta ends);
 ``ptft``           B from the source alone (the ``pretrain`` run of the seed and
                    source, no summary row), the target's head fitted on ``X B``;
 ``ptft_aligned``   the transfer variant: the target's ``R`` and head finetuned, B fixed.
 
-CovSim (``coverage`` of each spectrum, WZR: 0.99) is recorded between the target's
-and the source's inputs before alignment (``X_t``, ``X_s``) and after it
-(``X_t R_t`` against ``X_s R_s``; ``X_s`` in the transfer variant).
+CovSim (``coverage`` of each spectrum, WZR: 0.99) between the target and the row's
+source: ``covsim_before`` of the inputs ``X_t``, ``X_s``; ``covsim_after`` of
+``X_t R_t``, ``X_s R_s`` (not identified: the loss sees R_i only through R_i B);
+``covsim_module_before`` of ``X_t B``, ``X_s B`` and ``covsim_module`` of
+``X_t R_t B``, ``X_s R_s B`` (gauge invariant; identically 1 for r = 1).
 """
 import numpy as np
 import scipy.linalg
@@ -30,6 +41,14 @@ from .records import record
 from .risk import excess_mse, null_mse
 
 PRETRAINED = ("ptft", "ptft_aligned")
+#: regimes that read the joint run
+JOINT = ("mtl", "mtl_aligned", "mtl_finetuned")
+
+
+def _noises(config):
+    """``[{}]``, or one ``{"target_noise": v}`` per swept value."""
+    return [{"target_noise": v} for v in config.grid["target_noise"]] \
+        if "target_noise" in config.grid else [{}]
 
 
 def plan(config):
@@ -43,95 +62,122 @@ def plan(config):
                                              "source": source}, summary=False)
                 runs.append(pre[source])
         for n in config.n:
-            if "stl" in config.regimes:
-                runs.append(PlannedRun.of({"regime": "stl", "seed": seed, "n": n}))
-            for source in config.grid["source"]:
-                base = {"seed": seed, "n": n, "source": source}
-                mtl = PlannedRun.of({"regime": "mtl", **base})
-                if "mtl" in config.regimes:
-                    runs.append(mtl)
-                if "mtl_aligned" in config.regimes:
-                    runs.append(PlannedRun.of({"regime": "mtl_aligned", **base},
-                                              needs=(mtl.run_id,)))
-                for regime in PRETRAINED:
-                    if regime in config.regimes:
-                        runs.append(PlannedRun.of({"regime": regime, **base},
-                                                  needs=(pre[source].run_id,)))
+            for noise in _noises(config):
+                if "stl" in config.regimes:
+                    runs.append(PlannedRun.of({"regime": "stl", "seed": seed, "n": n, **noise}))
+                joint = PlannedRun.of({"regime": "joint", "seed": seed, "n": n, **noise},
+                                      summary=False)
+                if set(JOINT) & set(config.regimes):
+                    runs.append(joint)
+                for source in config.grid["source"]:
+                    base = {"seed": seed, "n": n, "source": source, **noise}
+                    runs += [PlannedRun.of({"regime": regime, **base}, needs=(joint.run_id,))
+                             for regime in JOINT if regime in config.regimes]
+                    runs += [PlannedRun.of({"regime": regime, **base},
+                                           needs=(pre[source].run_id,))
+                             for regime in PRETRAINED if regime in config.regimes]
     return runs
 
 
 def _align_settings(config, device):
     m = config.model
-    return {"max_iter": m["align_max_iter"], "tol": m["align_tol"], "device": device}
+    return {"max_iter": m["align_max_iter"], "tol": m["align_tol"], "device": device,
+            "weight_decay": m["align_weight_decay"]}
 
 
 def _covsim(config, X1, X2):
     return covariance_similarity(X1, X2, config.model["coverage"])
 
 
-# ---------------------------------------------------------------- regimes with a source
-# each takes the target (X, y) and source (Xs, ys) data and returns
-# (target predictor (D,), arrays, scalars)
-def run_mtl(config, seed, X, y, Xs, ys, inputs, device):
-    """Target + source by ALS; keeps the module and heads for ``mtl_aligned``."""
-    fit = fit_shared_module_als([X, Xs], [y, ys], config.model["r"], **als_settings(config, seed))
-    return (fit.predictors[:, 0], {"B": fit.B, "heads": fit.heads},
-            {"objective": fit.objective, "steps": fit.iterations})
+def _target(config, seed, tasks, params):
+    return fig3_target(seed, tasks, params["n"],
+                       params.get("target_noise", config.data["target_noise"]))
 
 
-def run_mtl_aligned(config, seed, X, y, Xs, ys, inputs, device):
-    """Algorithm 1 on the ``mtl`` run's module: both tasks' R_i and heads, B fixed."""
-    from featreuse.nets.wzr.align import align_covariances
-    (mtl,) = inputs.values()
-    fit = align_covariances([X, Xs], [y, ys], mtl.arrays["B"], mtl.arrays["heads"],
-                            **_align_settings(config, device))
-    Z, Zs = fit.aligned_inputs([X, Xs])
-    return (fit.R[0] @ fit.B @ fit.heads[0], {},
-            {"objective": fit.objective, "objective_before": fit.objective_before,
-             "steps": fit.steps, "covsim_after": _covsim(config, Z, Zs)})
+def _source(config, seed, tasks, source):
+    return fig3_source(seed, tasks, source, config.data["n_source"], config.data["noise"])
 
 
-def run_ptft(config, seed, X, y, Xs, ys, inputs, device):
-    """The source-trained module, the target's head fitted by least squares."""
-    (pre,) = inputs.values()
-    B = pre.arrays["B"]
-    beta = B @ scipy.linalg.lstsq(X @ B, y)[0]
-    return beta, {}, {"objective": float(np.sum((X @ beta - y) ** 2)), "steps": 0}
+def run_joint(config, seed, tasks, params, device):
+    """The target and every source: ALS, then (if asked) Algorithm 1; per-source scores."""
+    sources = config.grid["source"]
+    X, y = _target(config, seed, tasks, params)
+    data = [(X, y)] + [_source(config, seed, tasks, s) for s in sources]
+    Xs, ys = [d[0] for d in data], [d[1] for d in data]
+    fit = fit_shared_module_als(Xs, ys, config.model["r"], **als_settings(config, seed))
+    B = fit.B
+    arrays = {"beta_mtl": fit.predictors[:, 0],
+              "covsim_before": [_covsim(config, X, Z) for Z in Xs[1:]],
+              "covsim_module_before": [_covsim(config, X @ B, Z @ B) for Z in Xs[1:]]}
+    scalars = {"objective": fit.objective, "steps": fit.iterations}
+    if "mtl_aligned" in config.regimes:
+        from featreuse.nets.wzr.align import align_covariances
+        al = align_covariances(Xs, ys, B, fit.heads, **_align_settings(config, device))
+        Zs = al.aligned_inputs(Xs)
+        arrays.update(beta_aligned=al.R[0] @ B @ al.heads[0],
+                      covsim_after=[_covsim(config, Zs[0], Z) for Z in Zs[1:]],
+                      covsim_module=[_covsim(config, Zs[0] @ B, Z @ B) for Z in Zs[1:]])
+        scalars.update(objective_aligned=al.objective, steps_aligned=al.steps)
+    return record({k: np.asarray(v, dtype=float) for k, v in arrays.items()}, **scalars)
 
 
-def run_ptft_aligned(config, seed, X, y, Xs, ys, inputs, device):
-    """The transfer variant: the target's R and head finetuned on the source-trained module."""
-    from featreuse.nets.wzr.align import finetune_with_alignment
-    (pre,) = inputs.values()
+def _joint_row(config, params, X, y, joint):
+    """``(beta, scalars)`` of an ``mtl``, ``mtl_aligned`` or ``mtl_finetuned`` row."""
+    a, s = joint.arrays, joint.attrs
+    j = config.grid["source"].index(params["source"])
+    scalars = {"covsim_before": a["covsim_before"][j],
+               "covsim_module_before": a["covsim_module_before"][j]}
+    regime = params["regime"]
+    if regime == "mtl":
+        return a["beta_mtl"], {**scalars, "objective": s["objective"], "steps": s["steps"]}
+    if regime == "mtl_aligned":
+        return a["beta_aligned"], {**scalars, "objective": s["objective_aligned"],
+                                   "objective_before": s["objective"],
+                                   "steps": s["steps_aligned"],
+                                   "covsim_after": a["covsim_after"][j],
+                                   "covsim_module": a["covsim_module"][j]}
+    beta = a["beta_mtl"] + scipy.linalg.lstsq(X, y - X @ a["beta_mtl"])[0]   # min-norm change
+    return beta, {**scalars, "objective": float(np.sum((X @ beta - y) ** 2)), "steps": 0}
+
+
+def _ptft_row(config, params, X, y, Xs, pre, device):
+    """``(beta, scalars)`` of a ``ptft`` or ``ptft_aligned`` row."""
     B = pre.arrays["B"]
     head = scipy.linalg.lstsq(X @ B, y)[0]
+    scalars = {"covsim_before": _covsim(config, X, Xs),
+               "covsim_module_before": _covsim(config, X @ B, Xs @ B)}
+    if params["regime"] == "ptft":
+        beta = B @ head
+        return beta, {**scalars, "objective": float(np.sum((X @ beta - y) ** 2)), "steps": 0}
+    from featreuse.nets.wzr.align import finetune_with_alignment
     fit = finetune_with_alignment(X, y, B, head=head, **_align_settings(config, device))
-    return (fit.R[0] @ B @ fit.heads[0], {},
-            {"objective": fit.objective, "objective_before": fit.objective_before,
-             "steps": fit.steps, "covsim_after": _covsim(config, X @ fit.R[0], Xs)})
-
-
-REGIMES = {"mtl": run_mtl, "mtl_aligned": run_mtl_aligned, "ptft": run_ptft,
-           "ptft_aligned": run_ptft_aligned}
+    Z = X @ fit.R[0]
+    return (fit.R[0] @ B @ fit.heads[0],
+            {**scalars, "objective": fit.objective, "objective_before": fit.objective_before,
+             "steps": fit.steps, "covsim_after": _covsim(config, Z, Xs),
+             "covsim_module": _covsim(config, Z @ B, Xs @ B)})
 
 
 def execute(config, params, inputs, device):
     """Fit one run; the target's error is exact (its population covariance is known)."""
-    t, seed, regime = config.data, params["seed"], params["regime"]
+    seed, regime = params["seed"], params["regime"]
     tasks = fig3_tasks_of(config, seed)
     if regime == "pretrain":
-        Xs, ys = fig3_source(seed, tasks, params["source"], t["n_source"], t["noise"])
+        Xs, ys = _source(config, seed, tasks, params["source"])
         fit = fit_shared_module_als([Xs], [ys], config.model["r"], **als_settings(config, seed))
         return record({"B": fit.B}, objective=fit.objective, steps=fit.iterations)
-    X, y = fig3_target(seed, tasks, params["n"], t["target_noise"])
+    if regime == "joint":
+        return run_joint(config, seed, tasks, params, device)
+    X, y = _target(config, seed, tasks, params)
     cov = tasks.target_covariance()
     if regime == "stl":
         beta = single_task_solutions([X], [y])[:, 0]
-        arrays, scalars = {}, {"objective": float(np.sum((X @ beta - y) ** 2)), "steps": 0}
+        scalars = {"objective": float(np.sum((X @ beta - y) ** 2)), "steps": 0}
+    elif regime in JOINT:
+        beta, scalars = _joint_row(config, params, X, y, *inputs.values())
     else:
-        Xs, ys = fig3_source(seed, tasks, params["source"], t["n_source"], t["noise"])
-        beta, arrays, scalars = REGIMES[regime](config, seed, X, y, Xs, ys, inputs, device)
-        scalars["covsim_before"] = _covsim(config, X, Xs)
-    return record({**arrays, "beta": np.asarray(beta)},
+        Xs = _source(config, seed, tasks, params["source"])[0]
+        beta, scalars = _ptft_row(config, params, X, y, Xs, *inputs.values(), device)
+    return record({"beta": np.asarray(beta)},
                   test_mse=excess_mse(beta, tasks.theta_target, cov),
                   null_mse=null_mse(tasks.theta_target, cov), **scalars)

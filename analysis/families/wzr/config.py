@@ -9,7 +9,8 @@ Every WZR experiment file has (besides ``family``, ``description``, ``seeds`` an
 ``[data]``      the tasks' data: sizes and noise (defaults in :data:`KINDS`; called
                 ``[tasks]`` before);
 ``[grid]``      swept values (crossed): ``r`` (capacity), ``source`` and ``n_source``
-                (covariance), ``source`` (align);
+                (covariance), ``source`` and optionally ``target_noise`` (align: the
+                target's label noise, replacing ``data.target_noise``);
 ``[model]``     capacity ``r`` and solver settings (ALS starts, L-BFGS iterations, the
                 CovSim coverage).
 
@@ -37,7 +38,8 @@ DATA_CHECKS = {"D": integer(2), "k": integer(2), "rank": integer(1), "support": 
 #: the checks of every [model] key (counts keep their type; the tolerances are floats)
 MODEL_CHECKS = {"r": integer(1), "starts": integer(1), "max_iter": integer(1),
                 "align_max_iter": integer(1), "coverage": number(high=1.0, as_float=True),
-                "tol": number(as_float=True), "align_tol": number(as_float=True)}
+                "tol": number(as_float=True), "align_tol": number(as_float=True),
+                "align_weight_decay": number(0.0, True, as_float=True)}
 
 #: per kind: its regimes, [data] defaults, [grid] keys (all required) and [model] defaults
 KINDS = {
@@ -62,16 +64,18 @@ KINDS = {
         "model": {"r": 2},
     },
     "align": {
-        "regimes": ("stl", "mtl", "mtl_aligned", "ptft", "ptft_aligned"),
+        "regimes": ("stl", "mtl", "mtl_aligned", "mtl_finetuned", "ptft", "ptft_aligned"),
         "data": {"D": 100, "support": 10, "kappa": 10.0, "cos": 0.96, "noise": 1.5,
                   "target_noise": 0.0, "n_source": 400},
         "grid": ("source",),
-        "model": {"r": 1, "starts": 5, "max_iter": 1000, "tol": 1e-10, "align_max_iter": 3000,
-                  "align_tol": 1e-6, "coverage": 0.99},
+        "model": {"r": 2, "starts": 5, "max_iter": 1000, "tol": 1e-10, "align_max_iter": 3000,
+                  "align_tol": 1e-6, "coverage": 0.99, "align_weight_decay": 0.0},
     },
 }
+#: per kind: [grid] keys that may be left out (each a list of numbers >= 0)
+OPTIONAL_GRID = {"align": ("target_noise",)}
 #: regimes that need another run's module: regime -> the regime it needs
-NEEDS = {"mtl_aligned": "mtl"}
+NEEDS = {"mtl_aligned": "mtl", "mtl_finetuned": "mtl"}
 
 
 @dataclass
@@ -126,9 +130,22 @@ def _check_model(table, spec, data, where):
     return model
 
 
-def _check_grid(table, spec, where):
+def _check_float_list(value, name):
+    """A non-empty list of distinct numbers >= 0, as floats."""
+    if not isinstance(value, list) or not value:
+        raise InputError(f"{name} must be a non-empty list of numbers, got {value!r}")
+    out = [float(number(0.0, True)(v, f"{name} entries")) for v in value]
+    if len(set(out)) != len(out):
+        raise InputError(f"{name} has repeated values: {value}")
+    return out
+
+
+def _check_grid(table, spec, where, optional=()):
     check_table(table, f"{where}: [grid]")
-    check_keys(table, spec["grid"], f"{where}: [grid]")
+    check_keys(table, spec["grid"] + optional, f"{where}: [grid]")
+    for key in optional:
+        if key in table:
+            table = {**table, key: _check_float_list(table[key], f"{where}: grid.{key}")}
     for key in spec["grid"]:
         if key not in table:
             raise InputError(f"{where}: grid.{key} must be set (a list)")
@@ -164,7 +181,15 @@ def parse_config(table, *, name, description, quick, seeds):
     n = check_int_list(table.get("n"), f"{where}: n")
     data = _check_data(table.get("data", {}), spec, where)
     model = _check_model(table.get("model", {}), spec, data, where)
-    grid = _check_grid(table.get("grid", {}), spec, where)
+    grid = _check_grid(table.get("grid", {}), spec, where, OPTIONAL_GRID.get(kind, ()))
+    both = [k for k in OPTIONAL_GRID.get(kind, ()) if k in grid and k in table.get("data", {})]
+    if both:
+        raise InputError(f"{where}: {both[0]} is set in both [data] and [grid]; keep one (the "
+                         f"grid sweeps it, [data] fixes it)")
+    if kind == "align" and "mtl" in regimes and model["r"] >= 1 + len(grid["source"]):
+        raise InputError(f"{where}: model.r = {model['r']} must be < k = "
+                         f"{1 + len(grid['source'])} (the target and the grid's sources are "
+                         f"trained together; r >= k gives every task its own fit, Prop. 1)")
     if kind in ("capacity", "reweight") and min(n) < data["D"]:
         raise InputError(f"{where}: n entries must be >= data.D = {data['D']} (the tasks "
                          f"share X, and Prop. 3's closed form needs X^T X invertible), got "

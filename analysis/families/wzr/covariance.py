@@ -1,4 +1,8 @@
-"""The covariance study (WZR Thm 2, Fig. 3): MTL - STL on the target against source samples.
+"""The covariance study (WZR Fig. 3): MTL - STL on the target against source samples.
+
+It reproduces WZR's Fig. 3, not their Theorem 2: the theorem's premise
+``c = kappa * sin(theta_1, theta_2) <= 1/3`` fails in this setting (c = 0.59 to 1.14;
+docs/wzr.md).
 
 The target (few, noise-free samples) is trained with one source of ``n_source``
 noisy samples whose inputs have the target's covariance (``aligned``), a rotated one

@@ -3,12 +3,15 @@
 * capacity: the target's rel. test MSE against the capacity r, one line per n; STL
   dashed (WZR Prop. 1: MTL = STL from r = k on).
 * covariance: the target's MTL - STL rel. test MSE against the source's sample count,
-  one line per source covariance (WZR Fig. 3); below 0 is positive transfer.
+  one line per source covariance (WZR Fig. 3, not Thm 2: docs/wzr.md); below 0 is
+  positive transfer.
 * reweight: rel. test MSE against n for STL, MTL and MTL with Algorithm 2's weights,
   its relative change by the weights (paired by seed), and the weights of the noisy
   and the clean tasks.
-* align: rel. test MSE against n per regime, and the change of CovSim by alignment,
-  one column per source.
+* align: rel. test MSE against n per regime (one line style per target noise), and
+  the change by alignment of the module score ``CovSim(X_t R_t B, X_s R_s B)`` (the
+  input score ``CovSim(X_t R_t, X_s R_s)`` is not identified: docs/wzr.md), one column
+  per source.
 
 Lines are means over seeds with +-2 standard-error bands (:mod:`featreuse.analysis.plots`).
 """
@@ -114,7 +117,7 @@ def covariance_figure(df, config, metric):
         ax.set_xlabel("source training samples")
         ax.set_ylabel("target rel. test MSE: MTL - STL\n(< 0: positive transfer)", fontsize=8)
         t = config.data
-        ax.set_title(f"target n = {n}, D = {t['D']}, kappa = {t['kappa']:g}, "
+        ax.set_title(f"WZR Fig. 3: target n = {n}, D = {t['D']}, kappa = {t['kappa']:g}, "
                      f"cos = {t['cos']:g}, r = {config.model['r']}", fontsize=9)
         panels.append((ax, bands))
     draw_bands(panels, log=False)
@@ -178,45 +181,59 @@ def reweight_figure(df, config, metric):
     return _finish(fig, config)
 
 
+def _noise_levels(df, config):
+    """``[(value or None, linestyle, label suffix)]`` of the target noise levels of a sweep."""
+    if "target_noise" not in config.grid:
+        return [(None, "-", "")]
+    styles = ("-", "--", ":", "-.")
+    return [(v, styles[i % len(styles)], f", target noise {v:g}")
+            for i, v in enumerate(config.grid["target_noise"])]
+
+
 def align_figure(df, config, metric):
-    """Per source: rel. test MSE vs n per regime, and CovSim after minus before alignment."""
+    """Per source: rel. test MSE vs n per regime (and target noise), and the change by
+    alignment of the module score CovSim(X_t R_t B, X_s R_s B)."""
     plt = _plt()
     sources = config.grid["source"]
-    fig, axes = plt.subplots(2, len(sources), figsize=(4.4 * len(sources) + 2.2, 6.4),
+    fig, axes = plt.subplots(2, len(sources), figsize=(4.4 * len(sources) + 2.8, 6.4),
                              squeeze=False, sharex=True)
-    cur = curves(df, ["regime", "source", "n"], metric)
     err_panels, sim_panels = [], []
     for j, source in enumerate(sources):
         ax, axs = axes[0, j], axes[1, j]
-        bands = []
-        for regime in config.regimes:
-            # STL does not depend on the source: the same line in every column
-            where = {"regime": regime} if regime == "stl" else {"regime": regime, "source": source}
-            line = select(cur, where)
-            if len(line):
-                bands.append(_line(ax, line, "n", COLORS[regime], LABELS[regime]))
+        bands, sbands = [], []
+        for noise, style, suffix in _noise_levels(df, config):
+            rows = df if noise is None else df[df["target_noise"] == noise]
+            cur = curves(rows, ["regime", "source", "n"], metric)
+            for regime in config.regimes:
+                # STL does not depend on the source: the same line in every column
+                where = ({"regime": regime} if regime == "stl"
+                         else {"regime": regime, "source": source})
+                line = select(cur, where)
+                if len(line):
+                    bands.append(_line(ax, line, "n", COLORS[regime], LABELS[regime] + suffix))
+                    ax.get_lines()[-1].set_linestyle(style)
+            for regime in ("mtl_aligned", "ptft_aligned"):
+                sel = rows[(rows["regime"] == regime) & (rows["source"] == source)]
+                if len(sel) and "covsim_module" in sel:   # files before issue 21 lack it
+                    sel = sel.assign(dcov=sel["covsim_module"] - sel["covsim_module_before"])
+                    sbands.append(_line(axs, curves(sel, ["n"], "dcov"), "n", COLORS[regime],
+                                        LABELS[regime] + suffix))
+                    axs.get_lines()[-1].set_linestyle(style)
         log_ticks(ax, config.n)
         ax.set_yscale("log")
         ax.set_title(f"source: {SOURCE_LABELS[source]}", fontsize=9)
         err_panels.append((ax, bands))
-        sbands = []
-        for regime in ("mtl_aligned", "ptft_aligned"):
-            rows = df[(df["regime"] == regime) & (df["source"] == source)]
-            if len(rows):
-                rows = rows.assign(dcov=rows["covsim_after"] - rows["covsim_before"])
-                sbands.append(_line(axs, curves(rows, ["n"], "dcov"), "n", COLORS[regime],
-                                    LABELS[regime]))
         axs.axhline(0.0, color="#444444", lw=0.8)
         axs.set_xlabel("target training samples n")
         sim_panels.append((axs, sbands))
         if j == 0:
             ax.set_ylabel("target rel. test MSE\n(excess MSE / MSE of predicting 0)", fontsize=8)
-            axs.set_ylabel(f"CovSim(target, source): after - before\nalignment (coverage "
-                           f"{config.model['coverage']:g})", fontsize=8)
+            axs.set_ylabel(f"CovSim(X_t R_t B, X_s R_s B): after -\nbefore alignment "
+                           f"(r = {config.model['r']})", fontsize=8)
     draw_bands(err_panels)
     draw_bands(sim_panels, log=False)
     for ax in (axes[0, -1], axes[1, -1]):
-        ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.02, 0.5))
+        ax.legend(fontsize=6, frameon=False, loc="center left", bbox_to_anchor=(1.02, 0.5))
     return _finish(fig, config)
 
 

@@ -5,15 +5,18 @@ import math
 METRIC = "rel_mse"
 #: scalars every run records (NaN where its study or regime has no such value)
 COLUMNS = ("test_mse", "null_mse", "objective", "avg_rel_mse", "weight_noisy", "weight_clean",
-           "covsim_before", "covsim_after", "steps")
+           "covsim_before", "covsim_after", "covsim_module_before", "covsim_module", "steps")
 #: per kind: its columns besides test_mse, null_mse, objective and steps, each with the
 #: regimes that record it (None: every regime)
 KIND_COLUMNS = {
     "capacity": {"avg_rel_mse": None},
     "covariance": {"covsim_before": ("mtl",)},
     "reweight": {"avg_rel_mse": None, "weight_noisy": None, "weight_clean": None},
-    "align": {"covsim_before": ("mtl", "mtl_aligned", "ptft", "ptft_aligned"),
-              "covsim_after": ("mtl_aligned", "ptft_aligned")},
+    "align": {"covsim_before": ("mtl", "mtl_aligned", "mtl_finetuned", "ptft", "ptft_aligned"),
+              "covsim_after": ("mtl_aligned", "ptft_aligned"),
+              "covsim_module_before": ("mtl", "mtl_aligned", "mtl_finetuned", "ptft",
+                                       "ptft_aligned"),
+              "covsim_module": ("mtl_aligned", "ptft_aligned")},
 }
 
 

@@ -22,7 +22,8 @@ def test_named_experiments_plan_valid_runs(name, quick):
         p = run.params
         assert {"regime", "seed"} <= set(p) and (not run.summary or "n" in p)
         assert all(ids.index(d) < i for d in run.needs)           # needs are planned first
-        assert set(FAMILY.swept_columns(config)) <= set(p) or p["regime"] in ("stl", "pretrain")
+        assert set(FAMILY.swept_columns(config)) <= set(p) or p["regime"] in ("stl", "pretrain",
+                                                                               "joint")
 
 
 def test_plans_count_and_link_their_runs():
@@ -35,9 +36,12 @@ def test_plans_count_and_link_their_runs():
     runs = {r.run_id: r for r in FAMILY.plan(c)}
     for run in runs.values():
         p = run.params
-        if p["regime"] == "mtl_aligned":        # aligns the MTL module of its seed, n, source
+        if p["regime"] in ("mtl", "mtl_aligned", "mtl_finetuned"):
+            # read the joint model of the target and every source, of their seed, n, noise
             (need,) = run.needs
-            assert runs[need].params == {**p, "regime": "mtl"}
+            assert runs[need].params == {"regime": "joint", "seed": p["seed"], "n": p["n"],
+                                         "target_noise": p["target_noise"]}
+            assert not runs[need].summary
         if p["regime"] in ("ptft", "ptft_aligned"):
             (need,) = run.needs
             assert runs[need].params == {"regime": "pretrain", "seed": p["seed"],
@@ -52,6 +56,15 @@ def _load(tmp_path, text):
 
 
 BAD = [
+    ('kind = "align"\nn = [20]\n[grid]\nsource = ["rotated"]\n', InputError,
+     "model.r = 2 must be < k = 2"),
+    ('kind = "align"\nn = [20]\n[grid]\nsource = ["rotated", "aligned"]\n'
+     'target_noise = [-1.0]\n', InputError, "grid.target_noise entries must be >= 0"),
+    ('kind = "align"\nn = [20]\n[grid]\nsource = ["rotated", "aligned"]\n[model]\n'
+     'align_weight_decay = -1\n', InputError, "model.align_weight_decay must be >= 0"),
+    ('kind = "align"\nn = [20]\n[grid]\nsource = ["rotated", "aligned"]\n'
+     'target_noise = [0.0, 1.0]\n[data]\ntarget_noise = 0.5\n', InputError,
+     r"target_noise is set in both \[data\] and \[grid\]"),
     ('kind = "capacity"\nn = [40]\ncolour = 1\n[grid]\nr = [1]\n', InputError,
      "unknown key 'colour'"),
     ('kind = "nonsense"\nn = [40]\n', InputError, "kind: unknown kind 'nonsense'"),
