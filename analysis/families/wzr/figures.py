@@ -182,12 +182,20 @@ def reweight_figure(df, config, metric):
 
 
 def _noise_levels(df, config):
-    """``[(value or None, linestyle, label suffix)]`` of the target noise levels of a sweep."""
+    """``[(value or None, (linestyle, marker), label suffix)]`` of the target noise levels of a
+    sweep (a marker per level too: a quick grid has a single n, so no line shows)."""
     if "target_noise" not in config.grid:
-        return [(None, "-", "")]
-    styles = ("-", "--", ":", "-.")
-    return [(v, styles[i % len(styles)], f", target noise {v:g}")
+        return [(None, ("-", "o"), "")]
+    styles, markers = ("-", "--", ":", "-."), ("o", "^", "s", "D")
+    return [(v, (styles[i % len(styles)], markers[i % len(markers)]), f", target noise {v:g}")
             for i, v in enumerate(config.grid["target_noise"])]
+
+
+def _restyle(ax, style):
+    """Give the last line drawn on ``ax`` the ``(linestyle, marker)`` of its noise level."""
+    line = ax.get_lines()[-1]
+    line.set_linestyle(style[0])
+    line.set_marker(style[1])
 
 
 def align_figure(df, config, metric):
@@ -211,14 +219,14 @@ def align_figure(df, config, metric):
                 line = select(cur, where)
                 if len(line):
                     bands.append(_line(ax, line, "n", COLORS[regime], LABELS[regime] + suffix))
-                    ax.get_lines()[-1].set_linestyle(style)
+                    _restyle(ax, style)
             for regime in ("mtl_aligned", "ptft_aligned"):
                 sel = rows[(rows["regime"] == regime) & (rows["source"] == source)]
                 if len(sel) and "covsim_module" in sel:   # files before issue 21 lack it
                     sel = sel.assign(dcov=sel["covsim_module"] - sel["covsim_module_before"])
                     sbands.append(_line(axs, curves(sel, ["n"], "dcov"), "n", COLORS[regime],
                                         LABELS[regime] + suffix))
-                    axs.get_lines()[-1].set_linestyle(style)
+                    _restyle(axs, style)
         log_ticks(ax, config.n)
         ax.set_yscale("log")
         ax.set_title(f"source: {SOURCE_LABELS[source]}", fontsize=9)
