@@ -222,7 +222,7 @@ def align_figure(df, config, metric):
                     _restyle(ax, style)
             for regime in ("mtl_aligned", "ptft_aligned"):
                 sel = rows[(rows["regime"] == regime) & (rows["source"] == source)]
-                if len(sel) and "covsim_module" in sel:   # files before issue 21 lack it
+                if len(sel) and "covsim_module" in sel:   # older files lack it
                     sel = sel.assign(dcov=sel["covsim_module"] - sel["covsim_module_before"])
                     sbands.append(_line(axs, curves(sel, ["n"], "dcov"), "n", COLORS[regime],
                                         LABELS[regime] + suffix))
