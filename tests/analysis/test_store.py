@@ -222,8 +222,8 @@ def test_artefacts_are_files_with_hash_and_outputs_read_them(config, tmp_path):
     record = json.loads(attrs["artefacts"])["weights.pt"]
     assert record == {"path": os.path.join("out.artefacts", run.run_id, "weights.pt"),
                       "sha256": sha, "bytes": len(blob)}
-    with open(file_path, "r+b") as f:  # damage the file
-        f.write(b"x")
+    with open(file_path, "r+b") as f:  # damage the file: its first byte changes
+        f.write(bytes([blob[0] ^ 0xFF]))
     with pytest.raises(InputError, match="does not match its recorded sha256"):
         out.read_artefact("weights.pt")
     with pytest.raises(InputError, match="not recorded"):
