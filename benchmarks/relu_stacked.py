@@ -29,17 +29,11 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from featreuse import nets  # noqa: E402
+from benchmarks.suite.problems import relu_stack  # noqa: E402
 
 
 def _stl_runs(n, M, epochs, config):
-    teacher = nets.make_teacher(0, D=config.D, n_main_units=6, rho=0.9)
-    W0, a0 = nets.init_params(range(M), config)
-    runs = []
-    for m in range(M):
-        X, y = nets.main_data(m, teacher=teacher, n=n)
-        runs.append(nets.RunSpec((X,), (y,), W0[m], a0[m], lr=config.lr, shuffle_seed=m,
-                                 max_epochs=epochs))
-    return runs
+    return relu_stack(n, M=M, epochs=epochs, config=config)[0]
 
 
 def _sync(device):

@@ -61,11 +61,11 @@ def implicit_bias_problem(n, D=1000, seed=0):
     return X, X @ beta, init
 
 
-def relu_stack(n, M=8, epochs=5, seed=0):
-    """``(runs, config)``: M single-task ReLU runs (LL's sizes: D = 15, K = 1000, batch 128)
-    on one teacher, each stopping after ``epochs`` epochs (tol 0: no early stop)."""
+def relu_stack(n, M=8, epochs=5, seed=0, config=None):
+    """``(runs, config)``: M single-task ReLU runs (default: LL's sizes, D = 15, K = 1000, batch
+    128) on one teacher, each stopping after ``epochs`` epochs (tol 1e-30: no early stop)."""
     from featreuse import nets
-    config = nets.ReluConfig(tol=1e-30)
+    config = nets.ReluConfig(tol=1e-30) if config is None else config
     teacher = nets.make_teacher(seed, D=config.D, n_main_units=6, rho=0.9)
     W0, a0 = nets.init_params(range(M), config)
     runs = []

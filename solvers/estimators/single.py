@@ -38,7 +38,7 @@ class DiagonalNetRegressor(DiagonalNetBase):
 
     Examples
     --------
-    >>> from solvers.estimators import DiagonalNetRegressor
+    >>> from featreuse.estimators import DiagonalNetRegressor
     >>> model = DiagonalNetRegressor(init=1e-3).fit(X, y)      # doctest: +SKIP
     >>> model.coef_                                            # doctest: +SKIP
     """
