@@ -33,20 +33,21 @@ def run(name, out=None, *, quick=False, seeds=None, settings=None, workers=None,
     Returns
     -------
     dict
-        ``{"runs", "done", "failed", "skipped", "wall_s", "out"}``.
+        ``{"experiment", "runs", "done", "failed", "skipped", "wall_s", "out"}``.
     """
     import os
 
     from .commands.run import default_out
     from .experiments import load_experiment
-    from .sweep import run_sweep
+    from .sweep import check_device, run_sweep
     config = load_experiment(name, quick=quick, seeds=seeds, overrides=settings)
+    check_device(device)  # before the default folder is made
     if out is None:
         out = default_out(config)
         os.makedirs(os.path.dirname(out), exist_ok=True)
     counts = run_sweep(config, out, workers=workers, scheduler=scheduler, device=device,
                        progress=progress)
-    return {**counts, "out": os.fspath(out)}
+    return {"experiment": config.name, **counts, "out": os.fspath(out)}
 
 
 __all__ = ["load", "run"]

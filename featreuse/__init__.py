@@ -37,8 +37,7 @@ _EXPORTS = {
 _MODULES = {"solvers": "featreuse.solvers", "nets": "featreuse.nets",
             "analysis": "featreuse.analysis", "problems": "featreuse.analysis.compare.problems",
             "estimators": "featreuse.solvers.estimators", "convex": "featreuse.solvers.convex",
-            "penalties": "featreuse.solvers.penalties", "errors": "featreuse.errors",
-            "validation": "featreuse.validation"}
+            "penalties": "featreuse.solvers.penalties"}
 
 
 __getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, _MODULES)

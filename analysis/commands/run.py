@@ -35,13 +35,14 @@ def default_out(config):
 
 
 def run(args):
-    """Check every argument, then run or resume the sweep; print a one-line report.
+    """Check every argument, then run or resume the sweep (:func:`featreuse.analysis.run`);
+    print a one-line report.
 
     Exit code 0 when every run is done, 1 when some failed (they are in the file
     with their error).
     """
-    from ..experiments import load_experiment, parse_override
-    from ..sweep import check_device, run_sweep
+    from .. import run as run_experiment
+    from ..experiments import parse_override
     if args.workers is not None and args.workers < 0:
         raise InputError(f"--workers must be >= 0, got {args.workers}")
     if args.seeds is not None and args.seeds < 1:
@@ -49,14 +50,10 @@ def run(args):
     overrides = dict(parse_override(text) for text in args.set)
     if args.data is not None:
         overrides["data"] = args.data
-    config = load_experiment(args.name, quick=args.quick, seeds=args.seeds, overrides=overrides)
-    check_device(args.device)
-    out = args.out
-    if out is None:
-        out = default_out(config)
-        os.makedirs(os.path.dirname(out), exist_ok=True)
-    counts = run_sweep(config, out, workers=args.workers, scheduler=args.scheduler,
-                       device=args.device, progress=not args.no_progress)
-    print(f"{config.name}: {counts['runs']} runs: {counts['done']} done, {counts['failed']} failed, "
-          f"{counts['skipped']} already done, {counts['wall_s']:.1f} s -> {out}")
+    counts = run_experiment(args.name, args.out, quick=args.quick, seeds=args.seeds,
+                            settings=overrides, workers=args.workers, scheduler=args.scheduler,
+                            device=args.device, progress=not args.no_progress)
+    print(f"{counts['experiment']}: {counts['runs']} runs: {counts['done']} done, "
+          f"{counts['failed']} failed, {counts['skipped']} already done, "
+          f"{counts['wall_s']:.1f} s -> {counts['out']}")
     return 1 if counts["failed"] else 0
