@@ -12,19 +12,14 @@ import pytest
 
 from featreuse import analysis
 from featreuse.analysis.cli import main
-from featreuse.analysis.experiments import list_experiments, load_experiment
+from featreuse.analysis.experiments import load_experiment
 from featreuse.analysis.families import FAMILIES, get_family
 from featreuse.analysis.store import Store
 from featreuse.analysis.sweep import plan_batches, run_sweep
+from tests.analysis.test_families import _cheapest_quick
 
 #: summary columns that time the work (the only ones that may differ between two sweeps)
 TIMING = re.compile(r"(wall|_s$|per_s$)")
-
-
-def _cheapest_quick(family):
-    named = [name for name, (fam, _) in list_experiments().items() if fam == family]
-    configs = [load_experiment(name, quick=True) for name in named]
-    return min(configs, key=lambda c: len(get_family(family).plan(c)))
 
 
 def assert_same_summaries(a_path, b_path):
