@@ -240,7 +240,7 @@ def test_no_worker_survives_a_sigkill_of_the_driver(tmp_path):
     children = []
     while time.time() < deadline and proc.poll() is None:
         children = driver.children(recursive=True)
-        workers = [c for c in children if "resource_tracker" not in " ".join(c.cmdline())]
+        workers = [c for c in children if "spawn_main" in _cmdline(c)]
         if len(workers) >= 2 and any(s == "done" for s in _statuses_or_empty(out)):
             break
         time.sleep(0.05)
@@ -249,6 +249,15 @@ def test_no_worker_survives_a_sigkill_of_the_driver(tmp_path):
     proc.wait()
     gone, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, [(p.pid, p.cmdline()) for p in alive]
+
+
+def _cmdline(process):
+    """The command line of a child, or "" when it has exited meanwhile (e.g. the driver's
+    short ``git`` calls that record the file's provenance)."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
 
 
 def _statuses_or_empty(path):
