@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 import scipy.linalg.blas
+from numba import njit
 from scipy.integrate import solve_ivp
 
 from featreuse.errors import InfeasibleError, SolverError
@@ -88,7 +89,8 @@ def _cholesky_row_space(X, y):
     used when ``cond(X) <~ 1e3`` (judged from the factor's diagonal).
     """
     try:
-        L = scipy.linalg.cholesky(X @ X.T, lower=True)
+        gram = scipy.linalg.blas.dsyrk(1.0, X, trans=0, lower=1)  # X X^T, lower triangle
+        L = scipy.linalg.cholesky(gram, lower=True, check_finite=False)
     except np.linalg.LinAlgError:
         return None
     diag = np.diag(L)
@@ -125,24 +127,31 @@ def beta_of_z(z, log_A, log_B):
     cancellation of ``A e^z - B e^-z`` (large A = B) nor an overflow of
     ``sinh`` (tiny kappa, large x) loses digits.
     """
-    log_kappa, x, both, only_A, only_B = _shifted(z, log_A, log_B)
-    ax = np.abs(x)
-    with np.errstate(over="ignore"):
-        big = np.exp(log_kappa + ax)
-    beta = np.where(both, np.sign(x) * big * -np.expm1(-2.0 * ax), 0.0)
-    h = np.where(both, big * (1.0 + np.exp(-2.0 * ax)), 0.0)
-    with np.errstate(over="ignore"):
-        eA = np.exp(np.where(only_A, log_A + z, -np.inf))
-        eB = np.exp(np.where(only_B, log_B - z, -np.inf))
-    return beta + eA - eB, h + eA + eB
+    z = np.asarray(z, dtype=float)
+    beta, h = np.empty_like(z), np.empty_like(z)
+    _beta_h(z, log_A, log_B, beta, h)
+    return beta, h
 
 
-def _shifted(z, log_A, log_B):
-    """``ln kappa``, ``x = z + delta`` on two-sided coordinates, and the coordinate masks."""
-    fa, fb = np.isfinite(log_A), np.isfinite(log_B)
-    both = fa & fb
-    la, lb = np.where(both, log_A, 0.0), np.where(both, log_B, 0.0)
-    return 0.5 * (la + lb), z + 0.5 * (la - lb), both, fa & ~fb, ~fa & fb
+@njit(cache=True)
+def _beta_h(z, log_A, log_B, beta, h):
+    """Kernel of :func:`beta_of_z` (one pass, per-coordinate branch on A, B > 0)."""
+    for d in range(z.size):
+        la, lb = log_A[d], log_B[d]
+        if la > -np.inf and lb > -np.inf:
+            x = z[d] + 0.5 * (la - lb)
+            ax = abs(x)
+            big = np.exp(0.5 * (la + lb) + ax)
+            beta[d] = np.sign(x) * big * -np.expm1(-2.0 * ax)
+            h[d] = big * (1.0 + np.exp(-2.0 * ax))
+        elif la > -np.inf:
+            e = np.exp(la + z[d])
+            beta[d], h[d] = e, e
+        elif lb > -np.inf:
+            e = np.exp(lb - z[d])
+            beta[d], h[d] = -e, e
+        else:
+            beta[d], h[d] = 0.0, 0.0
 
 
 def phi_increment(z, dz, log_A, log_B):
@@ -150,15 +159,26 @@ def phi_increment(z, dz, log_A, log_B):
 
     On two-sided coordinates the term is ``4 kappa sinh(x + dz/2) sinh(dz/2)``.
     """
-    log_kappa, x, both, only_A, only_B = _shifted(z, log_A, log_B)
-    a = x + 0.5 * dz
-    aa = np.abs(a)
-    with np.errstate(over="ignore", invalid="ignore"):
-        two_sided = np.sign(a) * 2.0 * np.exp(log_kappa + aa) * -np.expm1(-2.0 * aa) * np.sinh(0.5 * dz)
-        one_A = np.exp(np.where(only_A, log_A + z, -np.inf)) * np.expm1(dz)
-        one_B = np.exp(np.where(only_B, log_B - z, -np.inf)) * np.expm1(-dz)
-        total = np.where(both, two_sided, 0.0) + np.where(only_A, one_A, 0.0) + np.where(only_B, one_B, 0.0)
-    return float(np.sum(total))
+    return float(_phi_increment(np.asarray(z, dtype=float), np.asarray(dz, dtype=float),
+                                log_A, log_B))
+
+
+@njit(cache=True)
+def _phi_increment(z, dz, log_A, log_B):
+    """Kernel of :func:`phi_increment`; ``inf`` or ``nan`` where a term overflows."""
+    total = 0.0
+    for d in range(z.size):
+        la, lb = log_A[d], log_B[d]
+        if la > -np.inf and lb > -np.inf:
+            a = z[d] + 0.5 * (la - lb) + 0.5 * dz[d]
+            aa = abs(a)
+            total += (np.sign(a) * 2.0 * np.exp(0.5 * (la + lb) + aa) * -np.expm1(-2.0 * aa)
+                      * np.sinh(0.5 * dz[d]))
+        elif la > -np.inf:
+            total += np.exp(la + z[d]) * np.expm1(dz[d])
+        elif lb > -np.inf:
+            total += np.exp(lb - z[d]) * np.expm1(-dz[d])
+    return total
 
 
 def relative_residual(rs, beta):
@@ -265,11 +285,16 @@ STALL = 5
 STALL_ACCEPT = 1e-10
 
 
-def _weighted_gram(V, h):
-    """``V^T diag(h) V`` (r, r) for h >= 0, by a symmetric rank-k update (BLAS syrk)."""
-    W = np.asfortranarray(V * np.sqrt(h)[:, None])
-    H = scipy.linalg.blas.dsyrk(1.0, W, trans=1, lower=1)
-    return H + np.tril(H, -1).T
+def _weighted_gram(V, h, full=True):
+    """``V^T diag(h) V`` (r, r) for h >= 0, by a symmetric rank-k update (BLAS syrk).
+
+    ``full=False`` returns only the lower triangle (the upper one is zero), enough for a
+    Cholesky factorisation. ``V`` (D, r) C-ordered is passed to BLAS as its F-ordered
+    transpose, so nothing is copied.
+    """
+    W = V * np.sqrt(h)[:, None]
+    H = scipy.linalg.blas.dsyrk(1.0, W.T, trans=0, lower=1)
+    return H + np.tril(H, -1).T if full else H
 
 
 def _newton(rs, log_A, log_B, tol, max_iter):
@@ -297,11 +322,11 @@ def _newton(rs, log_A, log_B, tol, max_iter):
         if it == max_iter:
             break
         grad = V.T @ beta - b
-        H = _weighted_gram(V, h)
+        H = _weighted_gram(V, h, full=False)
         try:
             step = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(H, lower=True), grad)
         except (np.linalg.LinAlgError, ValueError):
-            step = -scipy.linalg.lstsq(H, grad)[0]
+            step = -scipy.linalg.lstsq(H + np.tril(H, -1).T, grad)[0]
         slope = float(grad @ step)
         if not slope < 0:
             break

@@ -18,6 +18,7 @@ import time
 import cvxpy as cp
 import numpy as np
 import scipy.linalg
+import scipy.linalg.blas
 
 from ..diagonal import log_AB, single_init
 from featreuse.errors import InfeasibleError, InputError, SolverError
@@ -75,6 +76,27 @@ def _z_of_beta(beta, log_A, log_B):
     return z
 
 
+def _row_space_multiplier(X, z):
+    """``argmin_nu ||X^T nu - z||`` for X (n, D), z (D,).
+
+    By the normal equations ``X X^T nu = X z`` (one BLAS syrk and a Cholesky) when X is
+    well conditioned (``cond(X) <~ 1e3``, judged from the factor's diagonal: the Gram
+    matrix squares it); otherwise by a rank-revealing least-squares solve (LAPACK gelsy).
+    """
+    n, D = X.shape
+    if n <= D:
+        gram = scipy.linalg.blas.dsyrk(1.0, X, trans=0, lower=1)
+        try:
+            factor = scipy.linalg.cho_factor(gram, lower=True, check_finite=False)
+        except np.linalg.LinAlgError:
+            factor = None
+        if factor is not None:
+            diag = np.abs(np.diag(factor[0]))
+            if diag.min() > 1e-3 * diag.max():
+                return scipy.linalg.cho_solve(factor, X @ z, check_finite=False)
+    return scipy.linalg.lstsq(X.T, z, lapack_driver="gelsy")[0]
+
+
 def entropy_certificate(X, y, beta, log_A, log_B):
     """KKT residual and duality gap of (P-ent) at ``beta``.
 
@@ -96,8 +118,8 @@ def entropy_certificate(X, y, beta, log_A, log_B):
     if not np.any(ok):
         stat, dual = 0.0, primal
     else:
-        Xs = X[:, ok]
-        nu = scipy.linalg.lstsq(Xs.T, z_star[ok], lapack_driver="gelsy")[0]
+        Xs = X if ok.all() else X[:, ok]
+        nu = _row_space_multiplier(Xs, z_star[ok])
         norm = np.linalg.norm(z_star[ok])
         stat = float(np.linalg.norm(Xs.T @ nu - z_star[ok]) / norm) if norm > 0 else 0.0
         z = X.T @ nu
