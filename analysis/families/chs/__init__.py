@@ -9,12 +9,13 @@ are a reconstruction (docs/chs.md).
 
 Modules: :mod:`.config` (experiment schema), :mod:`.plan` (pretraining and
 probe runs), :mod:`.execute` (one run), :mod:`.figures` (the list of figures),
-:mod:`.tasks_figure` and :mod:`.probe_figure` (colours and labels in
-:mod:`.style`). The networks, metrics and probe are ``nets.chs.*``; torch is
+:mod:`.tasks_figure`, :mod:`.threshold_figure` and :mod:`.probe_figure` (colours
+and labels in :mod:`.style`), :mod:`.threshold` (the task count T from which W
+spans col(M)). The networks, metrics and probe are ``nets.chs.*``; torch is
 imported only when a run executes.
 """
 from ..base import Family
-from .config import ChsConfig
+from .config import ChsConfig, extra_keys
 
 
 class ChsFamily(Family):
@@ -40,8 +41,9 @@ class ChsFamily(Family):
                 "angle_deg") + trained
 
     def swept_columns(self, config):
-        # every run has a dimension and a task count (stl: 1, random: 0), swept or not
-        return ["d", "tasks"]
+        # every run has a dimension and a task count (stl: 1, random: 0), swept or not; r and
+        # samples when swept (samples is NaN for random: its W is not trained)
+        return ["d", "tasks"] + extra_keys(config)
 
     def metric_values(self, df, config):
         """probe_error = 1 - probe_accuracy (test accuracy on the unseen task)."""

@@ -2,8 +2,10 @@
 
 Top row: one panel per d, probe test accuracy against the probe's training
 samples n (log2 axis), one line per regime. Bottom row: energy, coverage,
-largest principal angle and probe accuracy at the largest n against d (log2
-axis). Mean over seeds with a +-2 standard-error band.
+largest principal angle, and probe accuracy at the lower median and at the
+largest n of the sweep against d (log2 axis): at a fixed n, a line flat in d
+is a sample complexity independent of d. Mean over seeds with a +-2
+standard-error band.
 """
 from featreuse.analysis.plots import (LINEAR_BAND_NOTE, curves, draw_bands, draw_mean_se,
                                      log_ticks)
@@ -36,7 +38,9 @@ def probe_figure(df, config):
     import matplotlib.pyplot as plt
 
     ds = sorted(config.grid.get("d", [config.model.get("d")]))
-    ncols = max(len(ds), 4)
+    ns = sorted(config.n)
+    fixed_n = sorted({ns[(len(ns) - 1) // 2], ns[-1]})   # the lower median and the largest
+    ncols = max(len(ds), len(MEASURES) + len(fixed_n))
     fig, axes = plt.subplots(2, ncols, figsize=(3.6 * ncols, 6.8), squeeze=False)
     panels = []
     acc = curves(df, ["regime", "d", "n"], "probe_accuracy")
@@ -51,9 +55,8 @@ def probe_figure(df, config):
     for j in range(len(ds), ncols):
         axes[0, j].axis("off")
     per_net = one_row_per_network(df, config)
-    n_max = max(config.n)
     bottom = [(col, per_net, MEASURES[col], {}) for col in MEASURES]
-    bottom.append(("probe_accuracy", df, ACCURACY_LABEL, {"n": n_max}))
+    bottom += [("probe_accuracy", df, ACCURACY_LABEL, {"n": n}) for n in fixed_n]
     for j, (col, frame, label, where) in enumerate(bottom):
         ax = axes[1, j]
         cur = curves(frame, ["regime", "d"] + list(where), col)
@@ -62,13 +65,15 @@ def probe_figure(df, config):
         ax.set_xlabel("input dimension d")
         ax.set_ylabel(label, fontsize=8)
         if where:
-            ax.set_title(f"n = {n_max}", fontsize=9)
+            ax.set_title(f"probe with n = {where['n']} samples", fontsize=9)
     for j in range(len(bottom), ncols):
         axes[1, j].axis("off")
     draw_bands(panels, log=False)
-    lows, highs = zip(*(axes[0, j].get_ylim() for j in range(len(ds))))
-    for j in range(len(ds)):                        # one accuracy scale for every d
-        axes[0, j].set_ylim(min(lows), max(highs))
+    accuracy_axes = [axes[0, j] for j in range(len(ds))]
+    accuracy_axes += [axes[1, j] for j in range(len(MEASURES), len(bottom))]
+    lows, highs = zip(*(ax.get_ylim() for ax in accuracy_axes))
+    for ax in accuracy_axes:                        # one accuracy scale for every d and n
+        ax.set_ylim(min(lows), max(highs))
     handles, labels = axes[0, 0].get_legend_handles_labels()
     if len(ds) < ncols:                             # in the first empty panel
         axes[0, len(ds)].legend(handles, labels, loc="center", fontsize=9, frameon=False)
