@@ -40,6 +40,7 @@ WZR_SOURCE_X = 2        # source inputs, shared by the three Fig. 3 sources
 WZR_TARGET_NOISE = 3    # target label noise
 WZR_SOURCE_NOISE = 4    # source label noise
 WZR_CORRUPT = 5         # which labels of the noisy task are random, and their values
+WZR_ABLATION_INIT = 6   # initial weights of the ablation's networks (nets.wzr.ablation_model)
 
 # deep networks on CIFAR (featreuse.nets.deep, featreuse.analysis.families.deep)
 DEEP_CLASSES = 20       # permutation of the classes: 2 main, the rest auxiliary

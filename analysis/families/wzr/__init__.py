@@ -1,9 +1,10 @@
 """The WZR family: shared-module multi-task models (Wu, Zhang & Re, ICLR 2020).
 
 Task i predicts ``g(X_i B) A_i`` with a shared module B (D, r) and its own head
-``A_i``. Four studies, one per ``kind`` of experiment file (docs/wzr.md):
+``A_i``. Five studies, one per ``kind`` of experiment file (docs/wzr.md):
 :mod:`.capacity` (Prop. 1), :mod:`.covariance` (Fig. 3), :mod:`.reweight`
-(Algorithm 2) and :mod:`.align` (Algorithm 1). Modules: :mod:`.config` (schema),
+(Algorithm 2), :mod:`.align` (Algorithm 1) and :mod:`.ablation` (Algorithm 1 with a
+nonlinear module on digit tasks, :mod:`.ablation_data`). Modules: :mod:`.config` (schema),
 :mod:`.data` (synthetic tasks), :mod:`.risk` (exact test errors), :mod:`.records`
 (summary columns), :mod:`.figures` (colours and labels in :mod:`.style`);
 :mod:`.studies` plans and executes a run of any kind.
@@ -37,7 +38,8 @@ class WzrFamily(Family):
         return records.columns(config)
 
     def swept_columns(self, config):
-        return list(config.grid)
+        return list(config.grid) + [c for c in records.EXTRA_SWEPT.get(config.kind, ())
+                                    if c not in config.grid]
 
     def metric_values(self, df, config):
         """rel_mse = the target's excess test MSE / its test MSE of predicting 0."""

@@ -3,16 +3,21 @@
 Every WZR experiment file has (besides ``family``, ``description``, ``seeds`` and
 ``[quick]``) a ``kind`` that says which study it is, and the kind's tables:
 
-``kind``        ``"capacity"``, ``"covariance"``, ``"reweight"`` or ``"align"`` (:data:`KINDS`);
+``kind``        ``"capacity"``, ``"covariance"``, ``"reweight"``, ``"align"`` or ``"ablation"``
+                (:data:`KINDS`);
 ``regimes``     among the kind's regimes (docs/wzr.md lists what each does);
 ``n``           the target task's training sample sizes;
 ``[data]``      the tasks' data: sizes and noise (defaults in :data:`KINDS`; called
-                ``[tasks]`` before);
+                ``[tasks]`` before); ablation: ``n_source``, ``n_test``, ``embed_dim``
+                and ``embedding`` (:mod:`.ablation_data`);
 ``[grid]``      swept values (crossed): ``r`` (capacity), ``source`` and ``n_source``
                 (covariance), ``source`` and optionally ``target_noise`` (align: the
-                target's label noise, replacing ``data.target_noise``);
+                target's label noise, replacing ``data.target_noise``), ``pair``
+                (ablation: ``"source/target"`` task names of :mod:`.ablation_data`);
 ``[model]``     capacity ``r`` and solver settings (ALS starts, L-BFGS iterations, the
-                CovSim coverage).
+                CovSim coverage); ablation: the module's ``width``, Adam's ``steps``
+                (MTL, STL), ``align_steps`` (alignment and the finetuning controls) and
+                ``lr``.
 
 Unknown keys, bad values and inconsistent sizes raise :class:`InputError` naming them.
 """
@@ -22,7 +27,8 @@ from featreuse.errors import InputError, InputTypeError
 
 from ..base import ExperimentConfig
 from ..checks import (check_choices, check_int_list, check_keys, check_section, check_table,
-                      integer, number)
+                      integer, number, one_of)
+from .ablation_data import EMBEDDINGS, N_IMAGES, TASKS
 
 #: the source tasks of WZR Fig. 3: same covariance as the target, rotated, rescaled
 SOURCES = ("aligned", "rotated", "rescaled")
@@ -34,12 +40,15 @@ DATA_CHECKS = {"D": integer(2), "k": integer(2), "rank": integer(1), "support": 
                                         as_float=True),
                "kappa": number(as_float=True), "noise": number(0.0, True, as_float=True),
                "individual": number(0.0, True, as_float=True),
-               "target_noise": number(0.0, True, as_float=True)}
+               "target_noise": number(0.0, True, as_float=True),
+               "n_test": integer(1), "embed_dim": integer(1), "embedding": one_of(EMBEDDINGS)}
 #: the checks of every [model] key (counts keep their type; the tolerances are floats)
 MODEL_CHECKS = {"r": integer(1), "starts": integer(1), "max_iter": integer(1),
                 "align_max_iter": integer(1), "coverage": number(high=1.0, as_float=True),
                 "tol": number(as_float=True), "align_tol": number(as_float=True),
-                "align_weight_decay": number(0.0, True, as_float=True)}
+                "align_weight_decay": number(0.0, True, as_float=True),
+                "width": integer(1), "steps": integer(1), "align_steps": integer(1),
+                "lr": number(as_float=True)}
 
 #: per kind: its regimes, [data] defaults, [grid] keys (all required) and [model] defaults
 KINDS = {
@@ -71,11 +80,17 @@ KINDS = {
         "model": {"r": 2, "starts": 5, "max_iter": 1000, "tol": 1e-10, "align_max_iter": 3000,
                   "align_tol": 1e-6, "coverage": 0.99, "align_weight_decay": 0.0},
     },
+    "ablation": {
+        "regimes": ("stl", "mtl", "mtl_aligned", "mtl_head", "mtl_finetuned"),
+        "data": {"n_source": 500, "n_test": 597, "embed_dim": 32, "embedding": "gaussian"},
+        "grid": ("pair",),
+        "model": {"width": 64, "steps": 300, "align_steps": 300, "lr": 1e-2, "coverage": 0.99},
+    },
 }
 #: per kind: [grid] keys that may be left out (each a list of numbers >= 0)
 OPTIONAL_GRID = {"align": ("target_noise",)}
 #: regimes that need another run's module: regime -> the regime it needs
-NEEDS = {"mtl_aligned": "mtl", "mtl_finetuned": "mtl"}
+NEEDS = {"mtl_aligned": "mtl", "mtl_finetuned": "mtl", "mtl_head": "mtl"}
 
 
 @dataclass
@@ -151,9 +166,45 @@ def _check_grid(table, spec, where, optional=()):
             raise InputError(f"{where}: grid.{key} must be set (a list)")
         if key == "source":
             check_choices(table[key], SOURCES, f"{where}: grid.source")
+        elif key == "pair":
+            check_pairs(table[key], f"{where}: grid.pair")
         else:
             check_int_list(table[key], f"{where}: grid.{key}", low=1)
     return {k: list(v) for k, v in table.items()}
+
+
+def check_pairs(value, name):
+    """A non-empty list of distinct ``"source/target"`` strings of two different task names."""
+    if not isinstance(value, list) or not value:
+        raise InputError(f"{name} must be a non-empty list of \"source/target\" strings, "
+                         f"got {value!r}")
+    for pair in value:
+        parts = pair.split("/") if isinstance(pair, str) else []
+        if len(parts) != 2 or not all(p in TASKS for p in parts):
+            raise InputError(f"{name}: entry {pair!r} is not \"source/target\" with tasks "
+                             f"among {list(TASKS)}")
+        if parts[0] == parts[1]:
+            raise InputError(f"{name}: entry {pair!r} pairs a task with itself")
+    if len(set(value)) != len(value):
+        raise InputError(f"{name} has repeats: {value}")
+    return list(value)
+
+
+def _check_ablation(n, data, model, where):
+    """The ablation's sizes: the samples fit the training pool; the module input is identified."""
+    if data["n_test"] >= N_IMAGES:
+        raise InputError(f"{where}: data.n_test = {data['n_test']} must be < {N_IMAGES} (the "
+                         f"number of digit images)")
+    pool = N_IMAGES - data["n_test"]
+    for key, value in (("n", max(n)), ("data.n_source", data["n_source"])):
+        if value > pool:
+            raise InputError(f"{where}: {key} = {value} exceeds the training pool: {N_IMAGES} - "
+                             f"data.n_test = {pool} images")
+    if model["width"] < data["embed_dim"]:
+        raise InputError(f"{where}: model.width = {model['width']} must be >= data.embed_dim = "
+                         f"{data['embed_dim']} (with a narrower first layer the loss sees R_i "
+                         f"only through R_i W_1, and CovSim of the aligned inputs is not "
+                         f"identified; docs/wzr.md)")
 
 
 def parse_config(table, *, name, description, quick, seeds):
@@ -190,6 +241,8 @@ def parse_config(table, *, name, description, quick, seeds):
         raise InputError(f"{where}: model.r = {model['r']} must be < k = "
                          f"{1 + len(grid['source'])} (the target and the grid's sources are "
                          f"trained together; r >= k gives every task its own fit, Prop. 1)")
+    if kind == "ablation":
+        _check_ablation(n, data, model, where)
     if kind in ("capacity", "reweight") and min(n) < data["D"]:
         raise InputError(f"{where}: n entries must be >= data.D = {data['D']} (the tasks "
                          f"share X, and Prop. 3's closed form needs X^T X invertible), got "

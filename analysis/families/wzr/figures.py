@@ -12,6 +12,9 @@
   the change by alignment of the module score ``CovSim(X_t R_t B, X_s R_s B)`` (the
   input score ``CovSim(X_t R_t, X_s R_s)`` is not identified: docs/wzr.md), one column
   per source.
+* ablation: per task pair, the change by alignment of CovSim of the module's inputs
+  and of its outputs (every seed), and the target's accuracy per regime
+  (:mod:`.ablation_figures`).
 
 Lines are means over seeds with +-2 standard-error bands (:mod:`featreuse.analysis.plots`).
 """
@@ -20,6 +23,7 @@ import numpy as np
 from featreuse.analysis.plots import (BAND_NOTE, LINEAR_BAND_NOTE, curves, draw_bands,
                                      draw_mean_se, log_ticks, select)
 
+from .ablation_figures import ablation_figure
 from .records import METRIC
 from .style import COLORS, LABELS, SOURCE_COLORS, SOURCE_LABELS
 
@@ -246,7 +250,7 @@ def align_figure(df, config, metric):
 
 
 FIGURES = {"capacity": capacity_figure, "covariance": covariance_figure,
-           "reweight": reweight_figure, "align": align_figure}
+           "reweight": reweight_figure, "align": align_figure, "ablation": ablation_figure}
 
 
 def figures(df, config):

@@ -4,8 +4,9 @@ import math
 #: the main error figure: the target's excess test MSE / its test MSE of predicting 0
 METRIC = "rel_mse"
 #: scalars every run records (NaN where its study or regime has no such value)
-COLUMNS = ("test_mse", "null_mse", "objective", "avg_rel_mse", "weight_noisy", "weight_clean",
-           "covsim_before", "covsim_after", "covsim_module_before", "covsim_module", "steps")
+COLUMNS = ("test_mse", "null_mse", "objective", "accuracy", "avg_rel_mse", "weight_noisy",
+           "weight_clean", "covsim_before", "covsim_after", "covsim_module_before",
+           "covsim_module", "steps")
 #: per kind: its columns besides test_mse, null_mse, objective and steps, each with the
 #: regimes that record it (None: every regime)
 KIND_COLUMNS = {
@@ -17,7 +18,14 @@ KIND_COLUMNS = {
               "covsim_module_before": ("mtl", "mtl_aligned", "mtl_finetuned", "ptft",
                                        "ptft_aligned"),
               "covsim_module": ("mtl_aligned", "ptft_aligned")},
+    "ablation": {"accuracy": None,
+                 "covsim_before": ("mtl", "mtl_aligned", "mtl_head", "mtl_finetuned"),
+                 "covsim_after": ("mtl_aligned",),
+                 "covsim_module_before": ("mtl", "mtl_aligned", "mtl_head", "mtl_finetuned"),
+                 "covsim_module": ("mtl_aligned", "mtl_finetuned")},
 }
+#: per kind: summary columns of run parameters besides the [grid] keys
+EXTRA_SWEPT = {"ablation": ("source", "target")}
 
 
 def columns(config):

@@ -1,8 +1,9 @@
-"""The four WZR studies, one per ``kind`` of experiment file: each plans and executes its runs."""
-from . import align, capacity, covariance, reweight
+"""The five WZR studies, one per ``kind`` of experiment file: each plans and executes its runs."""
+from . import ablation, align, capacity, covariance, reweight
 
 #: kind -> the module that plans and executes its runs
-STUDIES = {"capacity": capacity, "covariance": covariance, "reweight": reweight, "align": align}
+STUDIES = {"capacity": capacity, "covariance": covariance, "reweight": reweight, "align": align,
+           "ablation": ablation}
 
 
 def plan(config):

@@ -5,7 +5,7 @@ from featreuse.analysis.experiments import load_experiment
 from featreuse.analysis.families import get_family
 from featreuse.errors import InputError, InputTypeError
 
-NAMES = ("wzr-capacity", "wzr-covariance", "wzr-reweight", "wzr-align")
+NAMES = ("wzr-capacity", "wzr-covariance", "wzr-reweight", "wzr-align", "wzr-ablation")
 FAMILY = get_family("wzr")
 
 
@@ -49,13 +49,53 @@ def test_plans_count_and_link_their_runs():
             assert not runs[need].summary
 
 
+def test_the_ablation_plans_a_joint_run_per_pair_and_one_stl_run_per_target():
+    c = load_experiment("wzr-ablation")
+    pairs = c.grid["pair"]
+    assert len(pairs) == 15 and len({p.split("/")[1] for p in pairs}) == 6
+    runs = {r.run_id: r for r in FAMILY.plan(c)}
+    per_seed = 6 + 15 * (1 + 4)           # stl per target; per pair a joint run and 4 rows
+    assert len(runs) == len(c.seeds) * per_seed
+    for run in runs.values():
+        p = run.params
+        if p["regime"] in ("mtl", "mtl_aligned", "mtl_head", "mtl_finetuned"):
+            (need,) = run.needs
+            assert runs[need].params == {"regime": "joint", "seed": p["seed"], "n": p["n"],
+                                         "pair": p["pair"]}
+            assert p["pair"] == f"{p['source']}/{p['target']}" and not runs[need].summary
+    assert FAMILY.swept_columns(c) == ["pair", "source", "target"]
+
+
 def _load(tmp_path, text):
     path = tmp_path / "e.toml"
     path.write_text('family = "wzr"\nseeds = 2\n' + text)
     return load_experiment(str(path))
 
 
+ABLATION = 'kind = "ablation"\nn = [100]\n'
+PAIRS = '[grid]\npair = ["parity/big"]\n'
+
 BAD = [
+    (ABLATION, InputError, "grid.pair must be set"),
+    (ABLATION + '[grid]\npair = ["parity/odd"]\n', InputError,
+     "grid.pair: entry 'parity/odd' is not \"source/target\""),
+    (ABLATION + '[grid]\npair = ["big/big"]\n', InputError,
+     "grid.pair: entry 'big/big' pairs a task with itself"),
+    (ABLATION + '[grid]\npair = ["big/loop", "big/loop"]\n', InputError,
+     "grid.pair has repeats"),
+    (ABLATION + PAIRS + '[model]\nwidth = 16\n', InputError,
+     "model.width = 16 must be >= data.embed_dim = 32"),
+    (ABLATION + PAIRS + '[data]\nembedding = "random"\n', InputError,
+     "data.embedding must be one of"),
+    (ABLATION + PAIRS + '[data]\nn_source = 1500\n', InputError,
+     r"data.n_source = 1500 exceeds the training pool: 1797 - data.n_test = 1200"),
+    (ABLATION + PAIRS + '[data]\nn_test = 1797\n', InputError,
+     "data.n_test = 1797 must be < 1797"),
+    (ABLATION + PAIRS + '[model]\nlr = 0\n', InputError, "model.lr must be > 0"),
+    (ABLATION + PAIRS + '[model]\nsteps = 1.5\n', InputTypeError,
+     "model.steps must be an integer"),
+    ('kind = "ablation"\nn = [100]\nregimes = ["mtl_head"]\n' + PAIRS, InputError,
+     "'mtl_head' needs 'mtl'"),
     ('kind = "align"\nn = [20]\n[grid]\nsource = ["rotated"]\n', InputError,
      "model.r = 2 must be < k = 2"),
     ('kind = "align"\nn = [20]\n[grid]\nsource = ["rotated", "aligned"]\n'
@@ -112,3 +152,22 @@ def test_the_old_tasks_table_is_named_with_its_new_name(tmp_path):
     # a file written before the rename stored the table as "tasks": it still reads
     stored = {("tasks" if k == "data" else k): v for k, v in config.as_dict().items()}
     assert FAMILY.config_from_dict(stored) == config
+
+
+def test_the_ablation_tasks_are_fixed_per_seed_and_the_shared_control_has_one_embedding():
+    import numpy as np
+
+    from featreuse.analysis.families.wzr.ablation_data import TASKS, digit_tasks
+    tasks = digit_tasks(0, 597, 32, "gaussian")
+    assert len(tasks.test) == 597 and len(set(tasks.test)) == 597
+    for name in TASKS:
+        X, y = tasks.train(name, 500)
+        assert X.shape == (500, 64) and set(np.unique(y)) == {-1.0, 1.0}
+        assert not set(tasks.orders[name]) & set(tasks.test)      # training rows: the pool only
+        assert np.array_equal(tasks.train(name, 100)[0], X[:100])  # a prefix of a larger sample
+    assert not np.allclose(tasks.embeddings["parity"], tasks.embeddings["big"])
+    shared = digit_tasks(0, 597, 32, "shared")
+    assert all(np.array_equal(shared.embeddings[t], tasks.embeddings["parity"]) for t in TASKS)
+    assert np.array_equal(digit_tasks(1, 597, 32, "gaussian").X.shape, (1797, 64))
+    with pytest.raises(InputError, match="500 training samples asked for task 'big'"):
+        digit_tasks(0, 1400, 32, "gaussian").train("big", 500)
