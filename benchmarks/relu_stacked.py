@@ -54,9 +54,12 @@ def timing(args):
         t0 = time.perf_counter()
         stacked = nets.train_stacked(runs, config, device=args.device, dtype=dtype)
         _sync(args.device)
-        t_stacked = (time.perf_counter() - t0) / (args.M * args.epochs)
-        # Equal work in both: every run did exactly --epochs epochs, without restarts.
-        assert np.all(stacked.epochs == args.epochs) and not stacked.restarts.any()
+        # Per network-epoch of the result's epoch counts: a run that diverges restarts at
+        # lr / 10 (LL's protocol), so with restarts the figure is approximate.
+        t_stacked = (time.perf_counter() - t0) / max(int(np.sum(stacked.epochs)), 1)
+        if stacked.restarts.any():
+            print(f"n={n}: {int(np.count_nonzero(stacked.restarts))} of {args.M} networks "
+                  "restarted (diverged at this lr); the time is per epoch counted", flush=True)
         loop_runs = runs[:args.loop_networks]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", nets.ConvergenceWarning)
