@@ -297,6 +297,51 @@ def _weighted_gram(V, h, full=True):
     return H + np.tril(H, -1).T if full else H
 
 
+@njit(cache=True)
+def _ray_slope(t, d0, log_A, log_B, bb):
+    """``(Phi'(t), Phi''(t))`` along the ray of :func:`_ray_minimiser`."""
+    g, h = -bb, 0.0
+    for d in range(d0.size):
+        if d0[d] != 0.0:
+            ea, eb = np.exp(log_A[d] + t * d0[d]), np.exp(log_B[d] - t * d0[d])
+            g += d0[d] * (ea - eb)
+            h += d0[d] * d0[d] * (ea + eb)
+    return g, h
+
+
+@njit(cache=True)
+def _ray_minimiser(d0, log_A, log_B, bb):
+    """The t minimising ``Phi(t b) = sum_d (A_d e^{t d0_d} + B_d e^{-t d0_d}) - t bb``.
+
+    ``Phi'`` is increasing in t: bracket its root by doubling, then Newton steps kept inside
+    the bracket (bisection when one leaves it), to 1e-3 relative (a starting point needs no
+    more). Returns 0 when no root is bracketed within 2^30 (e.g. sign-constrained
+    coordinates that cannot fit along the ray).
+    """
+    g0, _ = _ray_slope(0.0, d0, log_A, log_B, bb)
+    if g0 == 0.0 or not np.isfinite(g0):
+        return 0.0
+    side = 1.0 if g0 < 0.0 else -1.0
+    lo, hi = 0.0, side
+    while _ray_slope(hi, d0, log_A, log_B, bb)[0] * side < 0.0:
+        lo, hi = hi, 2.0 * hi
+        if abs(hi) > 2.0 ** 30:
+            return 0.0
+    t = hi
+    for _ in range(60):
+        g, h = _ray_slope(t, d0, log_A, log_B, bb)
+        if g * side < 0.0:
+            lo = t
+        else:
+            hi = t
+        if abs(hi - lo) <= 1e-3 * abs(hi):
+            break
+        step = t - g / h if h > 0.0 and np.isfinite(g) else 0.5 * (lo + hi)
+        inside = (step - lo) * (step - hi) < 0.0
+        t = step if inside else 0.5 * (lo + hi)
+    return t
+
+
 def _newton(rs, log_A, log_B, tol, max_iter):
     """Damped Newton with Armijo backtracking on Phi(u) (convex).
 
@@ -305,8 +350,11 @@ def _newton(rs, log_A, log_B, tol, max_iter):
     below ``STALL_ACCEPT`` (the rounding floor of the problem).
     """
     V, b = rs.V, rs.b
-    u = np.zeros(rs.rank)
-    z = np.zeros(V.shape[0])
+    # Start at the minimiser of Phi along the ray u = t b (the min-norm least-squares
+    # direction): never above Phi(0), and one or two fewer damped iterations than u = 0.
+    d0 = V @ b
+    t = _ray_minimiser(d0, log_A, log_B, float(b @ b))
+    u, z = t * b, t * d0
     best, since_best = np.inf, 0
     for it in range(max_iter + 1):
         beta, h = beta_of_z(z, log_A, log_B)
