@@ -60,6 +60,23 @@ def test_stacked_equals_one_network_at_a_time(mixed_runs, config):
     assert res.steps[8] == res.epochs[8] - int(res.converged[8])
 
 
+def test_full_batch_stack_keeps_its_layout_through_stops_and_restarts(config, teacher):
+    # Only full-batch runs: the epoch layout is laid out once and kept, except after a
+    # restart or when a run stops (the positions change).
+    Xa, ya = nets.aux_data(0, teacher, 24)
+    W0, a0 = nets.init_params([13, 14, 15], config)
+    runs = [nets.pretrain_run(Xa[:n], ya[:n], W0[m], a0[m], config)
+            for m, n in enumerate((24, 16, 20))]
+    runs[1] = nets.RunSpec(runs[1].Xs, runs[1].ys, runs[1].W0, runs[1].a0, 40.0,
+                           full_batch=True, max_epochs=config.max_pretrain_steps)  # diverges
+    runs[2] = nets.RunSpec(runs[2].Xs, runs[2].ys, runs[2].W0, runs[2].a0, runs[2].lr,
+                           full_batch=True, max_epochs=25)                        # stops early
+    res = nets.train_stacked(runs, config, dtype=torch.float64)
+    assert res.restarts[1] >= 1 and res.stopped_at_max[2] and res.epochs[0] > 25
+    for m, run in enumerate(runs):
+        _assert_same(res.network(m), _solo(run, config))
+
+
 def test_chunking_does_not_change_the_runs(mixed_runs, config):
     runs = mixed_runs[:4] + mixed_runs[5:7]
     small = nets.ReluConfig(**{**config.__dict__, "max_epochs": 30})
