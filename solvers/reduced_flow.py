@@ -82,11 +82,11 @@ def row_space(X, y):
     return RowSpace(U * S, V, Uy / S, np.diag(S ** 2), y_out, float(np.linalg.norm(y)), n)
 
 
-def _cholesky_row_space(X, y):
-    """Basis from the Cholesky factor of X X^T; None unless X is well conditioned.
+def gram_cholesky(X):
+    """Lower Cholesky factor L (n, n) of ``X X^T`` for X (n, D); None unless X is well conditioned.
 
     The Gram matrix squares the condition number of X, so the factor is only
-    used when ``cond(X) <~ 1e3`` (judged from the factor's diagonal).
+    returned when ``cond(X) <~ 1e3`` (judged from the factor's diagonal).
     """
     try:
         gram = scipy.linalg.blas.dsyrk(1.0, X, trans=0, lower=1)  # X X^T, lower triangle
@@ -95,6 +95,14 @@ def _cholesky_row_space(X, y):
         return None
     diag = np.diag(L)
     if diag.min() <= 1e-3 * diag.max():
+        return None
+    return L
+
+
+def _cholesky_row_space(X, y):
+    """Basis from the Cholesky factor of X X^T (:func:`gram_cholesky`); None when it is None."""
+    L = gram_cholesky(X)
+    if L is None:
         return None
     V = scipy.linalg.solve_triangular(L, X, lower=True).T  # X^T L^{-T}
     b = scipy.linalg.solve_triangular(L, y, lower=True)

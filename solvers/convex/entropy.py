@@ -18,11 +18,11 @@ import time
 import cvxpy as cp
 import numpy as np
 import scipy.linalg
-import scipy.linalg.blas
 
 from ..diagonal import log_AB, single_init
 from featreuse.errors import InfeasibleError, InputError, SolverError
 from ..penalties import entropy_terms
+from ..reduced_flow import flow_end, gram_cholesky
 from featreuse.validation import as_real_array, check_data, check_scalar
 from .cache import CACHE, check_solver, digest, solve
 from .checks import (check_backend, check_vector, relative_gap, relative_residual,
@@ -79,21 +79,13 @@ def _z_of_beta(beta, log_A, log_B):
 def _row_space_multiplier(X, z):
     """``argmin_nu ||X^T nu - z||`` for X (n, D), z (D,).
 
-    By the normal equations ``X X^T nu = X z`` (one BLAS syrk and a Cholesky) when X is
-    well conditioned (``cond(X) <~ 1e3``, judged from the factor's diagonal: the Gram
-    matrix squares it); otherwise by a rank-revealing least-squares solve (LAPACK gelsy).
+    By the normal equations ``X X^T nu = X z`` when X is well conditioned
+    (:func:`featreuse.solvers.reduced_flow.gram_cholesky`); otherwise by a rank-revealing
+    least-squares solve (LAPACK gelsy).
     """
-    n, D = X.shape
-    if n <= D:
-        gram = scipy.linalg.blas.dsyrk(1.0, X, trans=0, lower=1)
-        try:
-            factor = scipy.linalg.cho_factor(gram, lower=True, check_finite=False)
-        except np.linalg.LinAlgError:
-            factor = None
-        if factor is not None:
-            diag = np.abs(np.diag(factor[0]))
-            if diag.min() > 1e-3 * diag.max():
-                return scipy.linalg.cho_solve(factor, X @ z, check_finite=False)
+    L = gram_cholesky(X) if X.shape[0] <= X.shape[1] else None
+    if L is not None:
+        return scipy.linalg.cho_solve((L, True), X @ z, check_finite=False)
     return scipy.linalg.lstsq(X.T, z, lapack_driver="gelsy")[0]
 
 
@@ -170,8 +162,6 @@ def entropy_program(X, y, log_A, log_B, backend="fast", solver=None, solver_opti
         beta, z = np.zeros(D), np.zeros(D)
         solver_name = "trivial"
     elif backend == "fast":
-        from ..reduced_flow import flow_end
-
         end = flow_end(X, y, log_A, log_B, tol=tol)
         if not end.interpolates:
             raise InfeasibleError("y is not in the range of X: no interpolating beta exists "
