@@ -105,7 +105,6 @@ class _Stack:
         self.wall = np.zeros(M)
         self.n_active = 0
         self.plan = None
-        self.refill = True   # lay the epoch out again even if the active runs did not change
 
     # --- layout -----------------------------------------------------------
 
@@ -266,7 +265,6 @@ class _Stack:
         dev["a"][j].copy_(dev["a0"][j])
         dev["lr"][j] = self.lr[m]
         dev["lrW"][j] = self.lr[m] * self.train_W[m]
-        self.refill = True
 
     def run(self):
         start = time.perf_counter()
@@ -274,13 +272,12 @@ class _Stack:
         while self.active.any():
             if changed:
                 self._reorder()
-            if changed or self.refill or not self.full[self.ids[:self.n_active]].all():
+            if changed or not self.full[self.ids[:self.n_active]].all():
                 self._fill_epoch()
             else:
-                # Full-batch runs see the same samples in the same order every step: the
-                # layout of the last fill stands (only the loss buffer is reset).
+                # Full-batch runs see the same samples in the same order every step (a
+                # restart too): the layout of the last fill stands; only the losses reset.
                 self.losses.zero_()
-            self.refill = False
             for s in self.plan:
                 self._step(s)
             changed = self._end_epoch(start)

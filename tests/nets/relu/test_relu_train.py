@@ -61,8 +61,8 @@ def test_stacked_equals_one_network_at_a_time(mixed_runs, config):
 
 
 def test_full_batch_stack_keeps_its_layout_through_stops_and_restarts(config, teacher):
-    # Only full-batch runs: the epoch layout is laid out once and kept, except after a
-    # restart or when a run stops (the positions change).
+    # Only full-batch runs: the epoch is laid out once and kept through a restart, and laid
+    # out again when a run stops (the positions change).
     Xa, ya = nets.aux_data(0, teacher, 24)
     W0, a0 = nets.init_params([13, 14, 15], config)
     runs = [nets.pretrain_run(Xa[:n], ya[:n], W0[m], a0[m], config)
