@@ -167,4 +167,10 @@ def describe(record):
         lines.append(f"  torch: CPU kernels {record['torch_cpu_capability']}"
                      + (f", CUDA {record['cuda_device']} (CUDA {record.get('cuda_version')})"
                         if record.get("cuda_device") else ""))
+    cost = record.get("cost")
+    if cost:
+        epochs = cost.get("network_epochs")
+        lines.append(f"  cost: {cost['wall_s']:.1f} s wall, {cost['busy_s']:.1f} s busy in the "
+                     f"workers, utilisation {100 * cost['utilisation']:.0f}%"
+                     + (f", {epochs:.4g} network-epochs" if epochs is not None else ""))
     return "\n".join(lines)

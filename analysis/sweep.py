@@ -12,8 +12,15 @@ committed as failed with that error. Runs that share a batch key go to one
 task (e.g. networks trained as one stacked model) in batches fixed by the plan
 (:func:`plan_batches`), so a run's result does not depend on the worker count or
 on the order in which others finish; each run is still committed on its own.
-Tasks are handed out a few at a time in plan order, so a worker's per-process
-caches (a seed's data) are reused.
+Tasks are handed out a few at a time: the largest ready batch first when the
+family predicts its runs' cost (:meth:`Family.cost_model`, so that no worker
+idles at the end behind one long stack), else in plan order (a worker's
+per-process caches, a seed's data, are then reused).
+
+The sweep measures what it cost: the workers' busy seconds (each task's wall
+time), the utilisation ``busy / (slots x wall)`` and, for families with a cost
+model, the network-epochs trained; :func:`run_sweep` returns them and the
+file's provenance record of the session keeps them (``cost``).
 """
 import collections
 import contextlib
@@ -71,7 +78,10 @@ def run_sweep(config, out, workers=None, scheduler=None, device="cpu", progress=
     -------
     dict
         ``{"runs": int, "done": int, "failed": int, "skipped": int, "wall_s": float}``:
-        every planned run (pretraining included) is counted once.
+        every planned run (pretraining included) is counted once. When runs executed:
+        ``busy_s`` (seconds the workers computed), ``utilisation`` (``busy_s /
+        (workers x wall_s)``) and, for a family with a cost model,
+        ``network_epochs`` (trained, the tasks' re-executed done runs included).
 
     Raises
     ------
@@ -113,7 +123,11 @@ def run_sweep(config, out, workers=None, scheduler=None, device="cpu", progress=
                 bar = tqdm(total=len(todo), desc=config.name, unit="run", file=sys.stderr,
                            disable=not progress, dynamic_ncols=True)
                 stack.callback(bar.close)
-                _drive(config, store, executor, runs, todo, device, counts, bar)
+                slots = executor.slots
+                busy = _drive(config, store, executor, runs, todo, device, counts, bar)
+            wall = time.perf_counter() - start
+            counts.update(busy_s=busy, utilisation=busy / (slots * wall) if wall > 0 else 0.0)
+            store.record_cost({k: counts[k] for k in COST_KEYS if k in counts} | {"wall_s": wall})
         store.close()
     finally:
         if store.journal is not None:
@@ -121,6 +135,10 @@ def run_sweep(config, out, workers=None, scheduler=None, device="cpu", progress=
         if executor is not None and scheduler:
             executor.close()
     return {**counts, "wall_s": time.perf_counter() - start}
+
+
+#: the measured cost of a sweep session, recorded in its provenance record
+COST_KEYS = ("busy_s", "utilisation", "network_epochs")
 
 
 def plan_batches(family, config, runs):
@@ -159,16 +177,24 @@ def _drive(config, store, executor, runs, todo, device, counts, bar):
     A batch executes whole, including runs already done in the file (their new records
     are not committed), so that a resumed sweep trains each stack as the first one did.
     A run whose need failed is committed as failed and leaves its batch.
+
+    Returns the busy seconds of the workers (the sum of the tasks' wall times).
     """
     family = store.family
+    model = family.cost_model(config)
+    if model is not None:
+        counts["network_epochs"] = 0.0
     by_id = {r.run_id: r for r in runs}
     todo_ids = {r.run_id for r in todo}
     failed = {}                                   # run_id -> error, failed in this sweep
     waiting = collections.defaultdict(list)       # need -> batch indices waiting for it
     blocked = {}                                  # batch index -> needs not yet committed
-    ready = []                                    # batch indices ready to go (a min-heap)
+    ready = []                                    # (priority, batch index), a min-heap
     batches = [b for b in plan_batches(family, config, runs)
                if any(r.run_id in todo_ids for r in b)]
+    # largest predicted work first, else plan order
+    priority = [-sum(model.work(r.params) for r in b) if model is not None else 0.0
+                for b in batches]
 
     for i, batch in enumerate(batches):
         open_needs = {d for r in batch for d in r.needs if store.statuses.get(d) != "done"}
@@ -177,7 +203,7 @@ def _drive(config, store, executor, runs, todo, device, counts, bar):
             for d in open_needs:
                 waiting[d].append(i)
         else:
-            heapq.heappush(ready, i)
+            heapq.heappush(ready, (priority[i], i))
 
     def commit(run, record):
         store.commit(run, record)
@@ -190,14 +216,15 @@ def _drive(config, store, executor, runs, todo, device, counts, bar):
         for i in waiting.pop(run.run_id, ()):
             blocked[i] -= 1
             if blocked[i] == 0:
-                heapq.heappush(ready, i)
+                heapq.heappush(ready, (priority[i], i))
 
     in_flight = {}
+    busy = 0.0
     window = 2 * executor.slots
     while ready or in_flight:
         while ready and len(in_flight) < window:
             batch = []
-            for run in batches[heapq.heappop(ready)]:
+            for run in batches[heapq.heappop(ready)[1]]:
                 bad = [d for d in run.needs if d in failed]
                 if not bad:
                     batch.append(run)
@@ -220,12 +247,22 @@ def _drive(config, store, executor, runs, todo, device, counts, bar):
             except Exception as exc:  # the worker died, or the scheduler lost it
                 records = [{"status": "failed", "error": f"{type(exc).__name__}: {exc}",
                             "wall_s": float("nan")}] * len(batch)
+            busy += sum(r["wall_s"] for r in records if r["wall_s"] == r["wall_s"])
+            if model is not None:
+                counts["network_epochs"] += sum(_epochs_of(r) for r in records)
             for run, record in zip(batch, records):
                 if run.run_id in todo_ids:
                     commit(run, record)
     stuck = [i for i, v in blocked.items() if v > 0]
     if stuck:
         raise RuntimeError(f"sweep stalled: {len(stuck)} batches wait for runs that never ran")
+    return busy
+
+
+def _epochs_of(record):
+    """Network-epochs a record trained: its gradient-evaluation equivalents, else its epochs."""
+    scalars = record.get("scalars", {})
+    return float(scalars.get("epoch_equivalents", scalars.get("epochs", 0)))
 
 
 def _describe(run):

@@ -43,7 +43,7 @@ _EXPORTS = {
     "ReluResult": "relu.results", "StackedResult": "relu.results",
     "RunSpec": "relu.runs", "mtl_run": "relu.runs", "pretrain_run": "relu.runs",
     "ptft_run": "relu.runs", "stl_run": "relu.runs",
-    "train_stacked": "relu.stacked",
+    "train_stacked": "relu.stacked", "train_flow": "relu.flow",
     "ReluTeacher": "relu.teacher", "aux_data": "relu.teacher", "main_data": "relu.teacher",
     "make_teacher": "relu.teacher", "held_out_inputs": "relu.teacher",
 }

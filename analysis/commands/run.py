@@ -26,6 +26,9 @@ def configure(parser):
                         help="the experiment's data (same as --set data=PATH), e.g. an extracted "
                              "cifar-100-python folder for the deep family")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--estimate", action="store_true",
+                        help="print the predicted network-epochs, core-hours and wall time for "
+                             "--workers, and run nothing (families with a cost model)")
     return parser
 
 
@@ -50,10 +53,30 @@ def run(args):
     overrides = dict(parse_override(text) for text in args.set)
     if args.data is not None:
         overrides["data"] = args.data
+    if args.estimate:
+        return _estimate(args, overrides)
     counts = run_experiment(args.name, args.out, quick=args.quick, seeds=args.seeds,
                             settings=overrides, workers=args.workers, scheduler=args.scheduler,
                             device=args.device, progress=not args.no_progress)
     print(f"{counts['experiment']}: {counts['runs']} runs: {counts['done']} done, "
           f"{counts['failed']} failed, {counts['skipped']} already done, "
           f"{counts['wall_s']:.1f} s -> {counts['out']}")
+    if "busy_s" in counts:
+        epochs = counts.get("network_epochs")
+        print(f"cost: {counts['busy_s'] / 3600:.3g} core-hours, utilisation "
+              f"{100 * counts['utilisation']:.0f}%"
+              + (f", {epochs:.4g} network-epochs" if epochs is not None else ""))
     return 1 if counts["failed"] else 0
+
+
+def _estimate(args, overrides):
+    """``--estimate``: the predicted cost of the whole sweep (nothing is run or written)."""
+    from ..estimate import describe, estimate
+    from ..experiments import load_experiment
+    from ..sweep import check_device
+    if args.scheduler:
+        raise InputError("--estimate predicts local workers; give --workers N, not --scheduler")
+    config = load_experiment(args.name, quick=args.quick, seeds=args.seeds, overrides=overrides)
+    workers = args.workers if args.workers else (os.cpu_count() or 1)
+    print("\n".join(describe(estimate(config, workers, check_device(args.device)))))
+    return 0

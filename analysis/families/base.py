@@ -236,6 +236,12 @@ class Family:
     def warm_up(self, config, runs):
         """Compile or load what the runs need once, in the driver, before the fan-out."""
 
+    def cost_model(self, config):
+        """What the runs of ``config`` will cost (:class:`featreuse.analysis.estimate.CostModel`),
+        or None when the family does not predict it (then ``--estimate`` is refused and the
+        sweep hands its batches out in plan order)."""
+        return None
+
     def execute(self, config, params, inputs, device):
         """Execute one run (in a worker process) and return its record (see the module doc).
 

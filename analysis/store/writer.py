@@ -55,6 +55,7 @@ class Store:
         self.pending = set()            # run_ids committed since the last fold
         self.pending_bytes = 0
         self.journal = None
+        self.cost = None                # this session's measured cost, added by the next fold
 
     # ------------------------------------------------------------ opening
     @classmethod
@@ -132,23 +133,37 @@ class Store:
         if self.pending_bytes >= max(FOLD_MIN_BYTES, FOLD_RATIO * os.path.getsize(self.path)):
             self.fold()
 
+    def record_cost(self, cost):
+        """Keep this session's measured cost (a JSON-able dict) in its provenance record.
+
+        Written by the next fold (:meth:`close` folds): into the record still to be
+        appended, or into the file's last record, which is this session's.
+        """
+        self.cost = dict(cost)
+
     def fold(self):
         """Write the journal's new runs into the HDF5 file (through a copy), then drop them."""
         entries = self.journal.entries(after=self.folded_seq)
-        if not entries:
+        if not entries and self.cost is None:
             return
-        last = entries[-1].seq
+        last = entries[-1].seq if entries else self.folded_seq
         tmp = self.path + PARTIAL
         shutil.copyfile(self.path, tmp)
         try:
             with h5py.File(tmp, "a", libver=layout.LIBVER) as f:
-                for e in entries:
-                    layout.write_run(f, e.run_id, e.params, e.attrs, e.arrays)
-                df = summary.merge(layout.read_summary(f), self.family, self.config, entries)
-                layout.write_summary(f, df)
+                if entries:
+                    for e in entries:
+                        layout.write_run(f, e.run_id, e.params, e.attrs, e.arrays)
+                    df = summary.merge(layout.read_summary(f), self.family, self.config,
+                                       entries)
+                    layout.write_summary(f, df)
                 f.attrs["journal_seq"] = last
+                sessions = read_provenance(f.attrs)
                 if self.provenance is not None:
-                    sessions = read_provenance(f.attrs) + [self.provenance]
+                    sessions.append(self.provenance)
+                if self.cost is not None and sessions:
+                    sessions[-1]["cost"] = self.cost
+                if self.provenance is not None or self.cost is not None:
                     f.attrs["provenance"] = json.dumps(sessions)
             os.replace(tmp, self.path)
         finally:
@@ -156,6 +171,7 @@ class Store:
                 os.remove(tmp)
         self.journal.drop_through(last)
         self.provenance = None
+        self.cost = None
         self.folded_seq = last
         self.pending.clear()
         self.pending_bytes = 0

@@ -6,6 +6,7 @@
 ``runs``       what one run is (``RunSpec``): STL, MTL, pretraining and PT+FT runs
 ``finetune``   the PT+FT start (pretrained W rescaled, readout re-drawn)
 ``stacked``    many networks trained at once with batched matmuls (``train_stacked``)
+``flow``       the full-batch gradient flow integrated with error control (``train_flow``)
 ``loop``       one network at a time, as LL's released code (``train_one``), the reference
 ``epochs``     minibatch orders; ``checks``: the two trainers' argument checks
 ``results``    ``ReluResult``, ``StackedResult`` (numpy arrays)

@@ -67,6 +67,11 @@ class StackedResult:
         Seconds for the whole stack.
     loss_history : list of ndarray (epochs[m],) or None
         Each epoch's loss of run m's last attempt, when requested.
+    epoch_equivalents : ndarray (M,) of float or None
+        The flow trainer's cost in full-batch gradient evaluations (None: SGD, whose
+        cost is its ``epochs``).
+    flow_time : ndarray (M,) of float or None
+        The flow trainer's integrated time (``lr`` per SGD step).
     """
 
     W: np.ndarray
@@ -83,6 +88,8 @@ class StackedResult:
     wall_s: np.ndarray
     total_wall_s: float
     loss_history: list = None
+    epoch_equivalents: np.ndarray = None
+    flow_time: np.ndarray = None
 
     def __len__(self):
         return self.W.shape[0]

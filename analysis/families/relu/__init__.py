@@ -12,14 +12,16 @@ and batches), :mod:`.metrics`, :mod:`.certification`, :mod:`.weights`
 (artefacts), :mod:`.figures` (colours and labels in :mod:`.style`). torch is
 imported only when a run executes.
 """
+import functools
+
 from ..base import Family
 from ..gen_loss import LABEL, METRIC, gen_loss
 from ..variants import swept_or_fixed, variant_columns
-from .config import FINETUNES, RIDGE, ReluExperimentConfig, swept_keys
+from .config import FINETUNES, RIDGE, ReluExperimentConfig, flow_regimes, swept_keys
 
 #: scalar columns of every main-task run
-COLUMNS = ("test_mse", "train_loss", "train_mse", "epochs", "converged", "stopped_at_max",
-           "restarts", "final_lr", "f1_norm", "group_sparse_norm", "effective_units")
+COLUMNS = ("test_mse", "train_loss", "train_mse", "epochs", "epoch_equivalents", "converged",
+           "stopped_at_max", "restarts", "final_lr", "f1_norm", "group_sparse_norm", "effective_units")
 #: columns of the PT+FT runs only (LL's finetuning penalty, :mod:`.certification`)
 PTFT_COLUMNS = ("penalty_accuracy", "share_reused", "share_changed", "share_recruited")
 
@@ -48,11 +50,21 @@ class ReluFamily(Family):
         from .plan import batch_key
         return batch_key(config, params)
 
+    def cost_model(self, config):
+        from ...estimate import CostModel
+        from . import cost
+        return CostModel(epochs=functools.partial(cost.predicted_epochs, config),
+                         work=functools.partial(cost.work, config),
+                         key=functools.partial(cost.calibration_key, config),
+                         calibrate=functools.partial(cost.calibrate, config),
+                         source=cost.source(), refusal=cost.refusal(config))
+
     def columns(self, config):
         regimes = set(config.regimes)
         return (COLUMNS + (PTFT_COLUMNS if "ptft" in regimes else ())
                 + (("alpha",) if regimes & set(RIDGE) else ())
                 + (("pretrain_loss", "pretrain_converged") if regimes & set(FINETUNES) else ())
+                + (("flow_time",) if flow_regimes(config) else ())
                 + ("stack_size",))
 
     def swept_columns(self, config):

@@ -44,7 +44,9 @@ RIDGE = ("ptft_lp", "ntk")
 TOP_KEYS = ("regimes", "n", "network", "teacher", "grid", "train", "variants", "pretrain")
 DTYPES = ("float32", "float64")
 GRID_KEYS = ("rho", "shared", "n_main_units", "magnitude", "sigma")
-SGD_KEYS = ("lr", "max_epochs", "batch_size", "tol", "divergence_loss", "max_restarts")
+SGD_KEYS = ("lr", "max_epochs", "batch_size", "tol", "divergence_loss", "max_restarts", "method")
+#: trainers: LL's SGD protocol, or its full-batch gradient flow (featreuse.nets.train_flow)
+METHODS = ("sgd", "flow")
 RIDGE_KEYS = ("rescale", "val_fraction", "alpha_min", "alpha_max", "n_alphas")
 REGIME_KEYS = {
     "stl": SGD_KEYS,
@@ -56,11 +58,11 @@ REGIME_KEYS = {
 }
 #: LL's protocol: SGD lr 0.1 (LL also use 1.0), stop at an epoch-mean loss below 1e-8
 TRAIN_DEFAULTS = {"lr": 0.1, "max_epochs": 100_000, "batch_size": 128, "tol": 1e-8,
-                  "divergence_loss": 1000.0, "max_restarts": 4, "rescale": 1.0,
+                  "divergence_loss": 1000.0, "max_restarts": 4, "method": "sgd", "rescale": 1.0,
                   "val_fraction": 0.2, "alpha_min": 1e-5, "alpha_max": 1e10, "n_alphas": 100}
 #: LL's pretraining: full-batch GD at lr 0.1 until the loss is below 1e-8, at most 1e5 steps
 PRETRAIN_DEFAULTS = {"lr": 0.1, "max_steps": 100_000, "tol": 1e-8, "divergence_loss": 1000.0,
-                     "max_restarts": 4}
+                     "max_restarts": 4, "method": "sgd"}
 
 
 @dataclass
@@ -130,7 +132,13 @@ SETTINGS = {"lr": number(as_float=True), "max_epochs": integer(1), "batch_size":
             "max_restarts": integer(0), "max_steps": integer(1),
             "rescale": number(as_float=True), "val_fraction": _check_fraction,
             "alpha_min": number(as_float=True), "alpha_max": number(as_float=True),
-            "n_alphas": integer(1)}
+            "n_alphas": integer(1), "method": one_of(METHODS)}
+
+
+def flow_regimes(config):
+    """The regimes (``"pretrain"`` included) trained by the flow trainer, sorted."""
+    return sorted({r for r, s in config.train.items() if s.get("method") == "flow"}
+                  | ({"pretrain"} if config.pretrain.get("method") == "flow" else set()))
 
 
 def _check_block(block, where):

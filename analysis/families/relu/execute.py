@@ -15,7 +15,10 @@ Regimes (LL's ReLU experiments; the networks are :mod:`featreuse.nets`'):
 
 SGD runs of one batch (:func:`~.plan.batch_key`) train as one stack
 (:func:`featreuse.nets.train_stacked`), each exactly as alone; every run is recorded on
-its own. A run that still diverges after its restarts fails (its error says
+its own. With the setting ``method = "flow"`` the runs integrate the full-batch
+gradient flow instead (:func:`featreuse.nets.train_flow`, float64); their
+``epoch_equivalents`` count its gradient evaluations, ``epochs`` its flow time in
+epochs of the SGD it stands for. A run that still diverges after its restarts fails (its error says
 so); a run that stops at its epoch cap is recorded with ``converged = False``.
 torch is imported here on first use, not when the family is loaded.
 """
@@ -131,6 +134,11 @@ def _trainer_scalars(result, m, stack_size):
     out = {k: getattr(result, k)[m].item() for k in TRAINER_SCALARS}
     out.update(train_loss=float(result.loss[m]), final_lr=float(result.lr[m]),
                trainer_wall_s=float(result.wall_s[m]), stack_size=int(stack_size))
+    if result.epoch_equivalents is None:   # SGD: one epoch is one pass of gradients
+        out["epoch_equivalents"] = float(result.epochs[m])
+    else:                                  # the flow: gradient evaluations, and its time
+        out.update(epoch_equivalents=float(result.epoch_equivalents[m]),
+                   flow_time=float(result.flow_time[m]))
     return out
 
 
@@ -185,6 +193,7 @@ def execute_ridge(config, params, inputs):
     scalars = {"test_mse": float(np.mean((model.predict(X_test) - teacher.main(X_test)) ** 2)),
                "train_mse": float(np.mean((model.predict(X) - y) ** 2)),
                "alpha": model.alpha, "converged": True, "stopped_at_max": False, "epochs": 0,
+               "epoch_equivalents": 0.0,
                "restarts": 0, **pretrain}
     if params["regime"] == "ptft_lp":  # a network: frozen W0, readout a0 + delta
         scalars.update(network_scalars(W0, a0[0] + model.coef, a0 + model.coef))
@@ -219,8 +228,14 @@ def execute_batch(config, params_list, inputs_list, device):
             out[i] = exc
     if built:
         specs = [spec for _, spec, _ in built]
-        result = nets.train_stacked(specs, built[0][2]["cfg"], device=device,
-                                    dtype=torch_dtype(config), record_losses=True)
+        cfg = built[0][2]["cfg"]
+        if settings_of(config, params_list[built[0][0]])["method"] == "flow":
+            import torch   # the flow's Cholesky at large steps needs float64
+            result = nets.train_flow(specs, cfg, device=device, dtype=torch.float64,
+                                     record_losses=True)
+        else:
+            result = nets.train_stacked(specs, cfg, device=device, dtype=torch_dtype(config),
+                                        record_losses=True)
         for m, (i, spec, context) in enumerate(built):
             try:
                 out[i] = record_of(config, params_list[i], spec, context, result, m)

@@ -17,8 +17,8 @@ from ..gen_loss import BASELINE_N
 from ..variants import paired
 from .config import FINETUNES, RIDGE, grid_points, sigma_of
 
-#: stack-wide settings of nets.train_stacked (one value per stack)
-STACK_SETTINGS = ("tol", "batch_size", "divergence_loss", "max_restarts")
+#: stack-wide settings of the trainer (one value per stack; the trainer itself too)
+STACK_SETTINGS = ("tol", "batch_size", "divergence_loss", "max_restarts", "method")
 
 
 def pretrain_params(seed, sigma):

@@ -24,9 +24,9 @@ def test_full_grids_use_LLs_protocol(name):
         if "max_epochs" in settings:  # the SGD regimes
             assert settings["lr"] == 0.1 and settings["batch_size"] == 128
             assert settings["tol"] == 1e-8 and settings["max_epochs"] == 100_000
-            assert settings["divergence_loss"] == 1000.0
+            assert settings["divergence_loss"] == 1000.0 and settings["method"] == "sgd"
     assert c.pretrain == {"lr": 0.1, "max_steps": 100_000, "tol": 1e-8,
-                          "divergence_loss": 1000.0, "max_restarts": 4}
+                          "divergence_loss": 1000.0, "max_restarts": 4, "method": "sgd"}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -109,6 +109,8 @@ def test_defaults_are_LLs():
     ({"variants": {"ptft": {"rescale": [1.0, 1.0]}}}, ["repeated"]),
     ({"pretrain": {"max_steps": 0}}, ["pretrain.max_steps"]),
     ({"pretrain": {"epochs": 5}}, ["'epochs'"]),
+    ({"train": {"method": "adam"}}, ["train.method", "'flow'"]),
+    ({"pretrain": {"method": "ode"}}, ["pretrain.method"]),
 ])
 def test_bad_values_raise_input_errors_naming_them(table, words):
     with pytest.raises(InputError) as info:

@@ -154,3 +154,21 @@ def test_cuda_without_a_gpu_fails_before_any_work(sweep, tmp_path):
     with pytest.raises(ValueError, match="cuda"):  # nets' InputError
         run_sweep(config, out, workers=0, device="cuda", progress=False)
     assert not out.exists()
+
+
+def test_the_sweep_records_what_it_cost(sweep, capsys):
+    from featreuse.analysis.cli import main
+    config, out, counts = sweep
+    df = analysis.load(out)
+    trained = df[df["regime"].isin(["stl", "mtl", "ptft", "ptft_readout"])]
+    pre = [attrs for params, attrs, _ in read_runs(out).values()
+           if params["regime"] == "pretrain"]
+    # every trained network's epochs (pretraining: its GD steps), as the records say
+    assert counts["network_epochs"] == trained["epochs"].sum() + sum(a["epochs"] for a in pre)
+    assert 0 < counts["busy_s"] <= counts["wall_s"]       # one slot, in this process
+    assert 0 < counts["utilisation"] <= 1
+    (session,) = df.attrs["provenance"]
+    assert session["cost"]["network_epochs"] == counts["network_epochs"]
+    assert session["cost"]["utilisation"] == counts["utilisation"]
+    assert main(["info", str(out)]) == 0
+    assert "utilisation" in capsys.readouterr().out
