@@ -34,6 +34,9 @@ def cells(sgd_path, flow_path):
     from featreuse.analysis.store import read_config
     keys = ["regime"] + swept_keys(read_config(sgd_path)) + ["n"]
     sgd, flow = analysis.load(sgd_path), analysis.load(flow_path)
+    for df in (sgd, flow):
+        if "epoch_equivalents" not in df:   # written before the column existed: SGD's
+            df["epoch_equivalents"] = df["epochs"]          # epochs are its cost
     both = sgd.merge(flow, on=keys + ["seed"], suffixes=("_sgd", "_flow"))
     rows = []
     for cell, g in both.groupby(keys, sort=True):
@@ -49,9 +52,7 @@ def cells(sgd_path, flow_path):
     totals = {}
     for name, df in (("sgd", sgd), ("flow", flow)):
         trained = df[df["regime"].isin(TRAINED)]
-        # an SGD file written before the column existed: its epochs are its cost
-        column = "epoch_equivalents" if "epoch_equivalents" in df else "epochs"
-        totals[name] = float(trained[column].sum())
+        totals[name] = float(trained["epoch_equivalents"].sum())
     return keys, rows, totals
 
 
