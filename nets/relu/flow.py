@@ -86,14 +86,18 @@ class _Flow:
         self.grad_flops = 4.0 * self.N * self.K * (self.D + 1)   # a state and a J^T r
 
     def state(self, W, a):
-        """``(Z, H, G, r)`` of the weights ``(W, a)``: ``Z = X W^T``, ``H = ReLU(Z)``,
-        ``G = a_{t_i} o 1[Z > 0]`` (each (N, K)) and the residuals ``r`` (N,)."""
-        Z = self.X @ W.T
-        H = torch.relu(Z)
-        a_i = a[self.task]
-        r = (H * a_i).sum(1) - self.y
-        G = (Z > 0) * a_i if self.train_W else None
+        """``(H, G, r)`` of the weights ``(W, a)`` on all samples (see :meth:`forward`)."""
         self.flops += 2.0 * self.N * self.K * (self.D + 1)
+        return self.forward(W, a, self.X, self.y, self.task)
+
+    def forward(self, W, a, X, y, task):
+        """``H = ReLU(X W^T)``, ``G = a_{t_i} o 1[X W^T > 0]`` (each (b, K); G None when
+        ``W`` is frozen) and the residuals ``r`` (b,) of the samples ``(X, y, task)``."""
+        Z = X @ W.T
+        H = torch.relu(Z)
+        a_i = a[task]
+        r = (H * a_i).sum(1) - y
+        G = (Z > 0) * a_i if self.train_W else None
         return H, G, r
 
     def jt(self, st, U):
@@ -184,24 +188,21 @@ class _Flow:
         for start in range(0, self.N, self.batch):
             idx = order[start:start + self.batch]
             X, task = self.X[idx], self.task[idx]
-            Z = X @ W.T
-            H = torch.relu(Z)
-            a_i = a[task]
-            r = (H * a_i).sum(1) - self.y[idx]
+            H, G, r = self.forward(W, a, X, self.y[idx], task)
             count = torch.bincount(task, minlength=self.run.n_tasks).to(r.dtype)
             weight = self.fractions[task] / count[task]
             losses.append(float((weight * r * r).sum()))
             u = 2.0 * weight * r
             a = a - lr * ((self.onehot[idx] * u[:, None]).T @ H)
             if self.train_W:
-                W = W - lr * (((Z > 0) * a_i * u[:, None]).T @ X)
+                W = W - lr * ((G * u[:, None]).T @ X)
         self.flops += self.grad_flops
         return W, a, sum(losses) / len(losses)
 
 
-def _integrate_flow(flow, run, tol, nb, start):
-    """Integrate one run's flow (``nb`` batches per epoch); returns its outcome as a dict."""
-    epoch_time = run.lr * nb
+def _integrate_flow(flow, run, tol, start):
+    """Integrate one run's flow; returns its outcome as a dict."""
+    epoch_time = run.lr * flow.batches
     t_cap = run.max_epochs * epoch_time
     W, a = flow.W0.clone(), flow.a0.clone()
     cur = flow.state(W, a)
@@ -289,10 +290,11 @@ def train_flow(runs, config=ReluConfig(), device="cpu", dtype=torch.float64,
         set the flow time of one epoch, ``lr * nb``; ``max_epochs`` epochs of
         flow time are the cap.
     config : ReluConfig
-        Uses ``batch_size`` and ``tol`` (stop when the full-batch loss is below it).
+        Uses ``batch_size`` and ``tol``: stop when the loss is below it (the full-batch
+        loss after a flow step, the epoch's mean minibatch loss after an SGD epoch).
     device : str
         ``"cpu"`` or ``"cuda"``.
-    dtype : torch.float64 or torch.float32
+    dtype : torch.float64 (default) or torch.float32
         Arithmetic of the integration (float64 recommended: the Gram's Cholesky at
         large steps needs it).
     record_losses : bool
@@ -304,8 +306,8 @@ def train_flow(runs, config=ReluConfig(), device="cpu", dtype=torch.float64,
     -------
     StackedResult
         ``epochs``: flow time in epochs of the run's SGD (where on SGD's time axis the
-        run stopped); ``steps``: updates (accepted flow steps and GD steps); ``epoch_equivalents``:
-        the cost in full-batch gradient evaluations; ``lr``: the run's ``lr``;
+        run stopped); ``steps``: updates (accepted flow steps and SGD steps);
+        ``epoch_equivalents``: the cost in full-batch gradient evaluations; ``lr``: the run's ``lr``;
         ``restarts``: 0. ``loss_history[m]``: the loss at the end of each epoch of
         flow time (interpolated between steps).
     """
@@ -317,7 +319,7 @@ def train_flow(runs, config=ReluConfig(), device="cpu", dtype=torch.float64,
     outs = []
     for run in runs:
         flow = _Flow(run, device, dtype, rtol, config.batch_size)
-        outs.append(_integrate_flow(flow, run, config.tol, flow.batches, start))
+        outs.append(_integrate_flow(flow, run, config.tol, start))
     M, T = len(runs), max(r.n_tasks for r in runs)
     K, D = runs[0].shape
     W = np.stack([o["W"].double().cpu().numpy() for o in outs])

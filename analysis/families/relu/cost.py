@@ -101,17 +101,11 @@ def predicted_epochs(config, params):
     table_cap = table["protocol"]["max_epochs"]
     ns = sorted(by_n)
     at_n = []
-    for m in ns:
-        epochs = by_n[m]["epochs"]
-        tols = sorted(float(t) for t in epochs)
-        values = [table_cap if epochs[_tol_text(t)] is None else epochs[_tol_text(t)]
-                  for t in tols]
-        at_n.append(_log_interp(settings["tol"], tols, values))
+    for m in ns:   # each n: interpolate in log tol, a capped entry counts as the cap
+        pairs = sorted((float(t), table_cap if e is None else e)
+                       for t, e in by_n[m]["epochs"].items())
+        at_n.append(_log_interp(settings["tol"], *zip(*pairs)))
     return float(min(cap, _log_interp(n, ns, at_n)))
-
-
-def _tol_text(tol):
-    return f"{tol:.0e}"
 
 
 def epoch_samples(config, params):
@@ -124,7 +118,7 @@ def epoch_samples(config, params):
 def work(config, params):
     """Relative cost of a run for scheduling: predicted epochs x samples per epoch x K.
 
-    Costs no measurement; :func:`seconds` gives the machine's time.
+    Costs no measurement; :func:`calibrate` gives the machine's seconds per network-epoch.
     """
     return predicted_epochs(config, params) * epoch_samples(config, params) * \
         config.network["K"]
@@ -154,6 +148,7 @@ def calibrate(config, keys, device="cpu"):
     from featreuse import nets
     from .execute import torch_dtype
     net, train = config.network, config.train
+    clock = time.process_time if device == "cpu" else time.perf_counter   # CUDA: wall time
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     out = {}
@@ -165,9 +160,9 @@ def calibrate(config, keys, device="cpu"):
             runs = _calibration_runs(config, cfg, kind, samples)
             nets.train_stacked(runs[:1], cfg, device=device, dtype=torch_dtype(config))
             runs = [_with_epochs(r, CALIBRATION_EPOCHS) for r in runs]
-            start = time.process_time() if device == "cpu" else time.perf_counter()
+            start = clock()
             nets.train_stacked(runs, cfg, device=device, dtype=torch_dtype(config))
-            stop = time.process_time() if device == "cpu" else time.perf_counter()
+            stop = clock()
             out[(kind, samples)] = (stop - start) / (len(runs) * CALIBRATION_EPOCHS)
     finally:
         torch.set_num_threads(before)

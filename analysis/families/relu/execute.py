@@ -230,9 +230,8 @@ def execute_batch(config, params_list, inputs_list, device):
         specs = [spec for _, spec, _ in built]
         cfg = built[0][2]["cfg"]
         if settings_of(config, params_list[built[0][0]])["method"] == "flow":
-            import torch   # the flow's Cholesky at large steps needs float64
-            result = nets.train_flow(specs, cfg, device=device, dtype=torch.float64,
-                                     record_losses=True)
+            # float64 (train_flow's default) whatever network.dtype: its Cholesky needs it
+            result = nets.train_flow(specs, cfg, device=device, record_losses=True)
         else:
             result = nets.train_stacked(specs, cfg, device=device, dtype=torch_dtype(config),
                                         record_losses=True)

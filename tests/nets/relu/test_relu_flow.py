@@ -26,7 +26,7 @@ def _gd(run, lr, config):
 
 
 def _flow(run, config, rtol=1e-7):
-    """The flow to T_END; lr 1e-6: its GD fallback never takes over."""
+    """The flow to T_END; lr 1e-6: its SGD fallback never takes over."""
     spec = nets.RunSpec(run.Xs, run.ys, run.W0, run.a0, lr=1e-6, full_batch=True,
                         train=run.train, max_epochs=int(round(T_END / 1e-6)))
     return nets.train_flow([spec], config, rtol=rtol)
@@ -97,7 +97,7 @@ def test_the_loss_never_increases_and_the_run_stops_below_tol(config, stl):
     assert res.converged[0] and not res.stopped_at_max[0] and res.loss[0] < 1e-6
     assert np.all(np.diff(history) <= 1e-12 * history[:-1])
     assert res.epochs[0] == len(history) and res.flow_time[0] <= res.epochs[0] * 0.1 + 1e-9
-    # where the flow's steps would not pay, GD's are taken: never much dearer than GD
+    # where the flow's steps would not pay, SGD's are taken: never much dearer than GD
     assert res.steps[0] < res.epochs[0] and res.epoch_equivalents[0] < 1.5 * res.epochs[0]
 
 
