@@ -6,6 +6,13 @@ runs on LL's teacher, a fixed number of epochs (no stopping: tol is set to
 ``train_one`` (LL's loop) trains ``--loop-networks`` of the same networks one
 after the other. Both are reported per network-epoch, with their ratio.
 
+Shares (``--shares``): for each regime (pretraining, STL, PT+FT, PT+FT (LP),
+MTL) at n = 64 and 512 (pretraining: its 1,024 samples, full batch), the
+stacked trainer's time per network-epoch against the time ``torch.bmm`` needs
+for the two products of every SGD step at the same shapes, ``X W^T`` (b x D by
+D x K) and ``X^T dZ`` (D x b by b x K), at its best batching (1, 2, 4 or M
+networks per call). The share is that bmm time over the trainer's time.
+
 Convergence (``--convergence``): epochs that LL's full protocol needs to
 reach its 1e-8 stop for STL, PT+FT (s = 1 and 0.1) and MTL at each ``--ns``,
 one seed, all runs of one regime stacked (pretraining first, on the
@@ -13,7 +20,8 @@ auxiliary task, full-batch GD).
 
 Run ``python benchmarks/relu_stacked.py [--ns 64,128,256,512] [--M 32]
 [--epochs 50] [--device cpu|cuda] [--json FILE]`` or
-``python benchmarks/relu_stacked.py --convergence [--ns 16,64,256] [--max-epochs E]``.
+``python benchmarks/relu_stacked.py --convergence [--ns 16,64,256] [--max-epochs E]`` or
+``python benchmarks/relu_stacked.py --shares [--M 32] [--epochs 10] [--dtypes float32,float64]``.
 Uses one CPU thread (``torch.set_num_threads``) unless ``--threads`` says otherwise.
 """
 import argparse
@@ -88,6 +96,87 @@ def timing(args):
     return rows
 
 
+REGIMES = ("pretrain", "stl", "ptft", "ptft_lp", "mtl")
+
+
+def regime_stack(regime, n, M, epochs, config):
+    """M runs of one regime on LL's teacher (seeds 0..M-1), each stopping after ``epochs``."""
+    teacher = nets.make_teacher(0, D=config.D, n_main_units=6, rho=0.9)
+    Xa, ya = nets.aux_data(0, teacher)
+    W0, a0 = nets.init_params(range(M), config)
+    W02, a02 = nets.init_params(range(M), config, n_tasks=2)
+    runs = []
+    for m in range(M):
+        X, y = nets.main_data(m, teacher=teacher, n=n)
+        run = {"pretrain": lambda: nets.pretrain_run(Xa, ya, W0[m], a0[m], config),
+               "stl": lambda: nets.stl_run(X, y, W0[m], a0[m], m, config),
+               "ptft": lambda: nets.ptft_run(W0[m] * 0.1, X, y, 1.0, m, config),
+               "ptft_lp": lambda: nets.ptft_run(W0[m] * 0.1, X, y, 1.0, m, config,
+                                                train="readout"),
+               "mtl": lambda: nets.mtl_run(Xa, ya, X, y, W02[m], a02[m], m, config)}[regime]()
+        runs.append(nets.RunSpec(run.Xs, run.ys, run.W0, run.a0, lr=run.lr,
+                                 shuffle_seed=run.shuffle_seed, train=run.train,
+                                 full_batch=run.full_batch, max_epochs=epochs))
+    return runs
+
+
+def _median_time(f, reps):
+    f()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def bmm_seconds(run, batch_size, M, dtype, reps=20):
+    """Seconds per network-epoch of ``torch.bmm`` for the two products of each step of ``run``."""
+    K, D = run.shape
+    N = run.n_samples
+    widths = [N] if run.full_batch else [min(batch_size, N - i) for i in range(0, N, batch_size)]
+    total = 0.0
+    for w in sorted(set(widths)):
+        best = np.inf
+        for c in sorted({1, 2, 4, M}):
+            X = torch.randn(c, w, D, dtype=dtype)
+            Wt = torch.randn(c, D, K, dtype=dtype)
+            Z = torch.empty(c, w, K, dtype=dtype)
+            G = torch.empty(c, D, K, dtype=dtype)
+
+            def products():
+                torch.bmm(X, Wt, out=Z)
+                torch.bmm(X.transpose(1, 2), Z, out=G)
+            best = min(best, _median_time(products, reps) / c)
+        total += best * widths.count(w)
+    return total
+
+
+def shares(args):
+    config = nets.ReluConfig(tol=1e-30)
+    rows = []
+    print(f"{'dtype':8} {'regime':9} {'n':>5} {'us/net-epoch':>13} {'bmm us':>9} {'share':>6}")
+    for dtype_name in args.dtypes:
+        dtype = getattr(torch, dtype_name)
+        for regime in REGIMES:
+            for n in ((1024,) if regime == "pretrain" else args.ns):
+                runs = regime_stack(regime, n, args.M, args.epochs, config)
+                warm = regime_stack(regime, n, args.M, 2, config)
+                nets.train_stacked(warm, config, device=args.device, dtype=dtype)
+                seconds = []
+                for _ in range(3):
+                    t0 = time.perf_counter()
+                    res = nets.train_stacked(runs, config, device=args.device, dtype=dtype)
+                    seconds.append((time.perf_counter() - t0) / int(res.epochs.sum()))
+                ours = float(np.median(seconds))
+                ref = bmm_seconds(runs[0], config.batch_size, args.M, dtype)
+                rows.append(dict(dtype=dtype_name, regime=regime, n=n, us=ours * 1e6,
+                                 bmm_us=ref * 1e6, share=ref / ours))
+                print(f"{dtype_name:8} {regime:9} {n:5d} {ours * 1e6:13.1f} {ref * 1e6:9.1f} "
+                      f"{ref / ours:6.0%}", flush=True)
+    return rows
+
+
 def convergence(args):
     config = nets.ReluConfig(max_epochs=args.max_epochs, lr=args.lr,
                              max_pretrain_steps=args.max_pretrain_steps)
@@ -129,11 +218,15 @@ def main(argv=None):
     p.add_argument("--ns", type=lambda s: [int(v) for v in s.split(",")], default=None)
     p.add_argument("--M", type=int, default=32, help="networks in the stack")
     p.add_argument("--loop-networks", type=int, default=8, help="networks timed in the loop")
-    p.add_argument("--epochs", type=int, default=50)
+    p.add_argument("--epochs", type=int, default=None,
+                   help="epochs per network (default: 50; --shares: 10)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--convergence", action="store_true")
+    p.add_argument("--shares", action="store_true")
+    p.add_argument("--dtypes", type=lambda s: s.split(","), default=["float32", "float64"],
+                   help="--shares: the dtypes measured")
     p.add_argument("--regimes", type=lambda s: s.split(","), default=None,
                    help="--convergence: only these (stl, 'ptft s=1', 'ptft s=0.1', mtl)")
     p.add_argument("--lr", type=float, default=1.0, help="--convergence: SGD learning rate")
@@ -143,11 +236,16 @@ def main(argv=None):
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     nets.resolve_device(args.device)
-    if args.convergence:
+    if args.shares:
+        args.ns = args.ns or [64, 512]
+        args.epochs = args.epochs or 10
+        rows = shares(args)
+    elif args.convergence:
         args.ns = args.ns or [16, 64, 256]
         rows = convergence(args)
     else:
         args.ns = args.ns or [64, 128, 256, 512]
+        args.epochs = args.epochs or 50
         rows = timing(args)
     if args.json:
         meta = dict(device=args.device, dtype=args.dtype, threads=args.threads,

@@ -9,7 +9,14 @@ and epoch limit); only the arithmetic is organised differently:
   loss weights ``C`` (``C_it = (n_t/N) / b_t`` for the ``b_t`` samples of task
   t in the batch, 0 otherwise), the batch loss is
   ``L = sum_it C_it (out_it - y_i)^2`` and, with ``E = 2 C (out - y)``,
-  ``dL/da = E^T H`` and ``dL/dW_k = (sum_t a_tk [1(Z>0)^T (E_t * X)])_k``.
+  ``dL/dW_k = sum_t a_tk G_tk`` where ``G_t = (E_t * X)^T 1(Z > 0)`` (one
+  ``(T D, b) x (b, K)`` product for all tasks). Because the ReLU is
+  positively homogeneous, ``H = 1(Z > 0) * (X W^T)``, so the readout
+  gradient ``dL/da_tk = sum_i E_it H_ik`` equals ``sum_d W_kd G_tdk``: it
+  comes from ``G`` at the cost of a ``(T, D, K)`` product instead of another
+  pass over the ``(b, K)`` activations. Runs that train only the readout
+  take ``E^T H``. The outputs of all tasks are one ``(T, K) x (K, b)``
+  product per run; the samples' own task is picked by ``C``.
 * Runs are kept in "positions": active runs first, sorted by batch size and
   then by batches per epoch, so that the runs having a b-th minibatch are a
   prefix of their group. Each minibatch step then runs over contiguous
@@ -57,6 +64,8 @@ class _Stack:
                             for run in runs])
         self.nb = -(-self.N // self.bs)
         self.train_W = np.array([run.train == "all" for run in runs])
+        self.n_tasks = np.array([run.n_tasks for run in runs])
+        self.max_epochs = np.array([run.max_epochs for run in runs])
         self.full = np.array([run.full_batch for run in runs])
         Nmax = int(self.N.max())
         self.Lmax = int((self.nb * self.bs).max())
@@ -86,8 +95,8 @@ class _Stack:
                         lrW=tensor([run.lr * tw for run, tw in zip(runs, self.train_W)]))
         # Per-epoch buffers (rows 0..A-1 are the active positions).
         self.Xp = torch.zeros((M, self.Lmax, D), dtype=dtype, device=device)
-        self.yp = torch.zeros((M, self.Lmax, 1), dtype=dtype, device=device)
-        self.Cp = torch.zeros((M, self.Lmax, self.T), dtype=dtype, device=device)
+        self.yp = torch.zeros((M, 1, self.Lmax), dtype=dtype, device=device)
+        self.Cp = torch.zeros((M, self.T, self.Lmax), dtype=dtype, device=device)
         self.losses = torch.zeros((M, int(self.nb.max())), dtype=torch.float64, device=device)
         self.tol2 = torch.tensor(2 * config.tol, dtype=dtype, device=device)
         # Host bookkeeping, by run id.
@@ -154,9 +163,8 @@ class _Stack:
                     max_elems = max(max_elems, (stop - start) * w * self.K)
                     sl = slice(start, stop)
                     self.plan.append(dict(
-                        X=self.Xp[sl, off:off + w], y=self.yp[sl, off:off + w],
-                        C2=self.Cp[sl, off:off + w], Wt=dev["Wt"][sl], a=dev["a"][sl],
-                        aT=dev["a"][sl].transpose(1, 2),
+                        X=self.Xp[sl, off:off + w], y=self.yp[sl, :, off:off + w],
+                        C2=self.Cp[sl, :, off:off + w], Wt=dev["Wt"][sl], a=dev["a"][sl],
                         lr=dev["lr"][sl].view(-1, 1, 1), lrW=dev["lrW"][sl].view(-1, 1, 1),
                         loss=self.losses[sl, b], shape=(stop - start, w, self.K),
                         train_W=bool(self.train_W[ids[sl]].any()),
@@ -169,35 +177,51 @@ class _Stack:
 
     # --- one epoch ----------------------------------------------------------
 
-    def _fill_epoch(self):
-        """Draw each active run's order and lay its epoch of samples out in Xp, yp, Cp."""
+    def _fill_epoch(self, layout_changed):
+        """Draw each active run's order and lay its epoch of samples out in Xp, yp, Cp.
+
+        The loss weights ``C`` depend on the order only through the tasks of
+        each minibatch; when every active run has one task they stay as they
+        were, and are rebuilt only after the layout changed.
+        """
         A, ids = self.n_active, self.ids[:self.n_active]
         idx = np.full((A, self.Lmax), self.pad_index)
         for j, m in enumerate(ids):
             idx[j, :self.N[m]] = np.arange(self.N[m]) if self.full[m] else self.orders[m].next()
+        # Rows of the flattened (positions x samples) data, one index_select each.
+        rows = torch.as_tensor((idx + np.arange(A)[:, None] * (self.pad_index + 1)).ravel(),
+                               device=self.device)
+        torch.index_select(self.dev["X"].view(-1, self.D), 0, rows,
+                           out=self.Xp[:A].view(-1, self.D))
+        torch.index_select(self.dev["y"].view(-1), 0, rows, out=self.yp[:A, 0].view(-1))
+        self.losses.zero_()
+        if not layout_changed and self.n_tasks[ids].max() == 1:
+            return
         tasks = np.take_along_axis(self.tasks[ids], idx, axis=1)
         nbmax = int(self.nb[ids].max())
         batch = np.arange(self.Lmax)[None, :] // self.bs[ids][:, None]
-        valid = tasks >= 0
-        key = ((np.arange(A)[:, None] * nbmax + batch) * self.T + tasks)[valid]
+        rows, cols = np.nonzero(tasks >= 0)
+        t = tasks[rows, cols]
+        key = (rows * nbmax + batch[rows, cols]) * self.T + t
         counts = np.bincount(key, minlength=A * nbmax * self.T)
-        C = np.zeros((A, self.Lmax, self.T))
-        rows = np.nonzero(valid)[0]
+        C = np.zeros((A, self.T, self.Lmax))
         # Twice the loss weights, so that E = C2 (out - y) is dL/d out; the losses
         # buffer then holds 2 L, halved (exactly) on the host.
-        C[valid, tasks[valid]] = 2 * self.fractions[ids[rows], tasks[valid]] / counts[key]
-        index = torch.as_tensor(idx, device=self.device)
-        torch.gather(self.dev["X"][:A], 1, index[:, :, None].expand(A, self.Lmax, self.D),
-                     out=self.Xp[:A])
-        torch.gather(self.dev["y"][:A], 1, index, out=self.yp[:A, :, 0])
+        C[rows, t, cols] = 2 * self.fractions[ids[rows], t] / counts[key]
         self.Cp[:A].copy_(torch.as_tensor(C, dtype=self.dtype))
-        self.losses.zero_()
 
     def _step(self, s):
         """One SGD (or GD) step of one chunk; writes twice the chunk's batch losses."""
-        Z = torch.bmm(s["X"], s["Wt"], out=s["Z"])
+        X, Wt, a = s["X"], s["Wt"], s["a"]
+        Z = torch.bmm(X, Wt, out=s["Z"])                            # (c, w, K)
         H = Z.relu_()
-        R = torch.baddbmm(s["y"], H, s["aT"], beta=-1.0)            # out - y, (c, w, T)
+        c, T, K = a.shape
+        if T == 1:
+            R = torch.baddbmm(s["y"], a, H.transpose(1, 2), beta=-1.0)  # out - y, (c, 1, w)
+        else:
+            # One product per task: MKL's AVX2 path has a fast kernel for a single row only.
+            R = torch.cat([torch.baddbmm(s["y"], a[:, t:t + 1], H.transpose(1, 2), beta=-1.0)
+                           for t in range(T)], dim=1)                # (c, T, w)
         E = R * s["C2"]                                             # dL/d out
         loss2 = (E * R).sum(dim=(1, 2))                             # 2 L
         s["loss"].copy_(loss2)
@@ -206,52 +230,53 @@ class _Stack:
             # GD takes no step from a point whose loss is already below tol.
             go = (loss2 >= self.tol2).to(self.dtype).view(-1, 1, 1)
             lr, lrW = lr * go, lrW * go
-        grad_a = torch.bmm(E.transpose(1, 2), H)                    # (c, T, K)
-        if s["train_W"]:
-            mask = H.sign_()                                        # 1(Z > 0), in place
-            c, w, T = E.shape
-            if T == 1:
-                G = torch.bmm((E * s["X"]).transpose(1, 2), mask)   # (c, D, K)
-                s["Wt"].addcmul_(G, s["a"] * lrW, value=-1.0)
-            else:
-                EX = (E[:, :, :, None] * s["X"][:, :, None, :]).reshape(c, w, T * self.D)
-                G = torch.bmm(EX.transpose(1, 2), mask)             # (c, T*D, K)
-                grad_W = (G.view(c, T, self.D, self.K) * s["a"][:, :, None, :]).sum(dim=1)
-                s["Wt"].addcmul_(grad_W, lrW, value=-1.0)
-        s["a"].addcmul_(grad_a, lr, value=-1.0)
+        if not s["train_W"]:
+            a.addcmul_(torch.bmm(E, H), lr, value=-1.0)
+            return
+        if T == 1:
+            mask = H.ne_(0)                                         # 1(Z > 0), in place
+            G = torch.bmm((E.transpose(1, 2) * X).transpose(1, 2), mask)    # (c, D, K)
+            grad_a = (G * Wt).sum(dim=1, keepdim=True)              # (c, 1, K)
+            Wt.addcmul_(G, a * lrW, value=-1.0)
+        else:
+            grad_a = torch.cat([torch.bmm(E[:, t:t + 1], H) for t in range(T)], dim=1)
+            mask = H.ne_(0)
+            # dL/dZ = (E^T a) * 1(Z > 0): one (D, b) x (b, K) product for all tasks.
+            dZ = torch.bmm(E.transpose(1, 2), a).mul_(mask)          # (c, w, K)
+            Wt.sub_(torch.bmm(X.transpose(1, 2), dZ).mul_(lrW))
+        a.addcmul_(grad_a, lr, value=-1.0)
 
     def _end_epoch(self, start):
         """Read the epoch's losses; stop, restart or continue each active run."""
         A, ids = self.n_active, self.ids[:self.n_active]
         losses = self.losses[:A].cpu().numpy() / 2
         now = time.perf_counter() - start
-        changed = False
         cfg = self.config
-        for j, m in enumerate(ids):
-            row = losses[j, :self.nb[m]]
-            self.epochs[m] += 1
-            if not np.all(row <= cfg.divergence_loss):              # also catches NaN
-                if self.restarts[m] == cfg.max_restarts:
-                    self.failed[m], self.active[m], self.wall[m] = True, False, now
-                    self.loss[m] = np.nan
-                    changed = True
-                else:
-                    self._restart(j, m)
-                continue
-            if self.full[m]:
-                self.steps[m] += int(row[0] >= cfg.tol)
-            else:
-                self.steps[m] += self.nb[m]
-            mean = float(np.mean(row))
-            self.loss[m] = mean
-            if self.history is not None:
-                self.history[m].append(mean)
-            if mean < cfg.tol or self.epochs[m] >= self.runs[m].max_epochs:
-                self.converged[m] = mean < cfg.tol
-                self.at_max[m] = not self.converged[m]
-                self.active[m], self.wall[m] = False, now
-                changed = True
-        return changed
+        nb = self.nb[ids]
+        inside = np.arange(losses.shape[1])[None, :] < nb[:, None]
+        diverged = ~np.all(~inside | (losses <= cfg.divergence_loss), axis=1)  # NaN too
+        self.epochs[ids] += 1
+        failed = diverged & (self.restarts[ids] == cfg.max_restarts)
+        for j in np.flatnonzero(diverged & ~failed):
+            self._restart(j, ids[j])
+        ok = ~diverged
+        m_ok = ids[ok]
+        mean = np.where(inside[ok], losses[ok], 0.0).sum(axis=1) / nb[ok]
+        self.steps[m_ok] += np.where(self.full[m_ok], losses[ok, 0] >= cfg.tol, nb[ok])
+        self.loss[m_ok] = mean
+        if self.history is not None:
+            for m, value in zip(m_ok, mean):
+                self.history[m].append(float(value))
+        converged = mean < cfg.tol
+        stop = converged | (self.epochs[m_ok] >= self.max_epochs[m_ok])
+        m_stop = m_ok[stop]
+        self.converged[m_stop] = converged[stop]
+        self.at_max[m_stop] = ~converged[stop]
+        m_failed = ids[failed]
+        self.failed[m_failed], self.loss[m_failed] = True, np.nan
+        done = np.concatenate([m_stop, m_failed])
+        self.active[done], self.wall[done] = False, now
+        return len(done) > 0
 
     def _restart(self, j, m):
         self.restarts[m] += 1
@@ -273,7 +298,7 @@ class _Stack:
             if changed:
                 self._reorder()
             if changed or not self.full[self.ids[:self.n_active]].all():
-                self._fill_epoch()
+                self._fill_epoch(changed)
             else:
                 # Full-batch runs see the same samples in the same order every step (a
                 # restart too): the layout of the last fill stands; only the losses reset.
