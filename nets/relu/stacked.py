@@ -8,15 +8,14 @@ and epoch limit); only the arithmetic is organised differently:
   ``Z = X W^T``, ``H = ReLU(Z)``, ``out = H a^T`` and per-sample-and-task
   loss weights ``C`` (``C_it = (n_t/N) / b_t`` for the ``b_t`` samples of task
   t in the batch, 0 otherwise), the batch loss is
-  ``L = sum_it C_it (out_it - y_i)^2`` and, with ``E = 2 C (out - y)``,
-  ``dL/dW_k = sum_t a_tk G_tk`` where ``G_t = (E_t * X)^T 1(Z > 0)`` (one
-  ``(T D, b) x (b, K)`` product for all tasks). Because the ReLU is
-  positively homogeneous, ``H = 1(Z > 0) * (X W^T)``, so the readout
-  gradient ``dL/da_tk = sum_i E_it H_ik`` equals ``sum_d W_kd G_tdk``: it
-  comes from ``G`` at the cost of a ``(T, D, K)`` product instead of another
-  pass over the ``(b, K)`` activations. Runs that train only the readout
-  take ``E^T H``. The outputs of all tasks are one ``(T, K) x (K, b)``
-  product per run; the samples' own task is picked by ``C``.
+  ``L = sum_it C_it (out_it - y_i)^2``; with ``E = 2 C (out - y)``,
+  ``dL/da = E^T H`` and ``dL/dW = (E a * 1(Z > 0))^T X``. The outputs are one
+  single-row product ``a_t H^T`` per task. With one task the weight gradient
+  is ``a * G`` with ``G = (E * X)^T 1(Z > 0)`` (D x K), and, the ReLU being
+  positively homogeneous (``H = 1(Z > 0) * (X W^T)``), the readout gradient
+  ``sum_i E_i H_ik`` equals ``sum_d W_kd G_dk``: it comes from ``G`` without
+  another pass over the ``(b, K)`` activations. Runs that train only the
+  readout take ``E^T H``.
 * Runs are kept in "positions": active runs first, sorted by batch size and
   then by batches per epoch, so that the runs having a b-th minibatch are a
   prefix of their group. Each minibatch step then runs over contiguous
