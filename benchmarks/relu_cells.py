@@ -1,6 +1,7 @@
 """Every cell of a ReLU sweep file: gen. loss as mean +- 2 standard errors over seeds.
 
-A cell is a regime x grid point x variant (e.g. the rescale s) x n. Run::
+A cell is a regime x grid point x variant (e.g. the rescale s) x n; a regime
+without the variant shows it as nan. Run::
 
     python benchmarks/relu_cells.py FILE.h5 [--markdown] [--columns n]
 
@@ -18,13 +19,35 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
+def cell_keys(path, df):
+    """Columns that name a cell: regime, the swept grid keys, the variant keys (e.g. the
+    rescale s) that ``df`` holds, and n."""
+    from featreuse.analysis.families.relu.config import swept_keys
+    from featreuse.analysis.store import read_config
+    config = read_config(path)
+    variants = sorted({k for keys in config.variants.values() for k in keys} - {"n"})
+    return ["regime"] + swept_keys(config) + [k for k in variants if k in df] + ["n"]
+
+
+def print_table(head, lines, markdown):
+    """Print rows of strings under ``head`` as markdown or as right-aligned columns."""
+    if markdown:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for line in lines:
+            print("| " + " | ".join(line) + " |")
+        return
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)]
+    print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
+    for line in lines:
+        print("  ".join(v.rjust(w) for v, w in zip(line, widths)))
+
+
 def cells(path):
     """``(keys, rows)``: one dict per cell with the mean, 2 SE, seeds and convergence."""
     from featreuse import analysis
-    from featreuse.analysis.families.relu.config import swept_keys
-    from featreuse.analysis.store import read_config
-    keys = ["regime"] + swept_keys(read_config(path)) + ["n"]
     df = analysis.load(path)
+    keys = cell_keys(path, df)
     rows = []
     for cell, g in df.groupby(keys, sort=True, dropna=False):
         loss = g["gen_loss"].to_numpy(dtype=float)
@@ -63,16 +86,7 @@ def main(argv=None):
         head = keys + ["seeds", "gen. loss (mean ± 2 SE)", "at cap", "failed"]
         lines = [[str(r[k]) for k in keys] + [str(r["seeds"]), entry(r), str(r["capped"]),
                                               str(r["failed"])] for r in rows]
-    if args.markdown:
-        print("| " + " | ".join(head) + " |")
-        print("|" + "---|" * len(head))
-        for line in lines:
-            print("| " + " | ".join(line) + " |")
-    else:
-        widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)]
-        print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
-        for line in lines:
-            print("  ".join(v.rjust(w) for v, w in zip(line, widths)))
+    print_table(head, lines, args.markdown)
 
 
 if __name__ == "__main__":

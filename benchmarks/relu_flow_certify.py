@@ -30,16 +30,15 @@ TRAINED = ("stl", "mtl", "ptft", "ptft_readout")
 def cells(sgd_path, flow_path):
     """One row per cell; and the network-epochs of each file's trained runs."""
     from featreuse import analysis
-    from featreuse.analysis.families.relu.config import swept_keys
-    from featreuse.analysis.store import read_config
-    keys = ["regime"] + swept_keys(read_config(sgd_path)) + ["n"]
+    from benchmarks.relu_cells import cell_keys
     sgd, flow = analysis.load(sgd_path), analysis.load(flow_path)
+    keys = cell_keys(sgd_path, sgd)
     for df in (sgd, flow):
         if "epoch_equivalents" not in df:   # written before the column existed: SGD's
             df["epoch_equivalents"] = df["epochs"]          # epochs are its cost
     both = sgd.merge(flow, on=keys + ["seed"], suffixes=("_sgd", "_flow"))
     rows = []
-    for cell, g in both.groupby(keys, sort=True):
+    for cell, g in both.groupby(keys, sort=True, dropna=False):
         s, f = g["gen_loss_sgd"].to_numpy(), g["gen_loss_flow"].to_numpy()
         spread = float(np.std(s, ddof=1)) if len(s) > 1 else float("nan")
         row = dict(zip(keys, cell), seeds=len(g), sgd=float(s.mean()), flow=float(f.mean()),
@@ -62,6 +61,7 @@ def main(argv=None):
     parser.add_argument("flow", help="the same sweep trained with method = 'flow'")
     parser.add_argument("--markdown", action="store_true", help="print a markdown table")
     args = parser.parse_args(argv)
+    from benchmarks.relu_cells import print_table
     keys, rows, totals = cells(args.sgd, args.flow)
     head = keys + ["seeds", "SGD gen. loss", "flow gen. loss", "seed spread",
                    "max paired diff", "within spread", "SGD epochs", "flow grad. evals"]
@@ -72,16 +72,7 @@ def main(argv=None):
         lines.append([str(r[k]) for k in keys] + [
             str(r["seeds"]), f"{r['sgd']:.4g}", f"{r['flow']:.4g}", f"{r['spread']:.2g}",
             f"{100 * r['paired']:.1f}%", "yes" if r["agrees"] else "NO"] + cost)
-    if args.markdown:
-        print("| " + " | ".join(head) + " |")
-        print("|" + "---|" * len(head))
-        for line in lines:
-            print("| " + " | ".join(line) + " |")
-    else:
-        widths = [max(len(h), *(len(x[i]) for x in lines)) for i, h in enumerate(head)]
-        print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
-        for line in lines:
-            print("  ".join(x.rjust(w) for x, w in zip(line, widths)))
+    print_table(head, lines, args.markdown)
     agree = sum(r["agrees"] for r in rows)
     print(f"\n{agree} of {len(rows)} cells agree within the seed spread; trained runs' "
           f"network-epochs: SGD {totals['sgd']:.3g}, flow {totals['flow']:.3g} (gradient "

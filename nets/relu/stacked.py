@@ -214,7 +214,7 @@ class _Stack:
         X, Wt, a = s["X"], s["Wt"], s["a"]
         Z = torch.bmm(X, Wt, out=s["Z"])                            # (c, w, K)
         H = Z.relu_()
-        c, T, K = a.shape
+        T = a.shape[1]
         if T == 1:
             R = torch.baddbmm(s["y"], a, H.transpose(1, 2), beta=-1.0)  # out - y, (c, 1, w)
         else:
