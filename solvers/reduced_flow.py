@@ -104,8 +104,8 @@ def _cholesky_row_space(X, y):
     L = gram_cholesky(X)
     if L is None:
         return None
-    V = scipy.linalg.solve_triangular(L, X, lower=True).T  # X^T L^{-T}
-    b = scipy.linalg.solve_triangular(L, y, lower=True)
+    V = scipy.linalg.solve_triangular(L, X, lower=True, check_finite=False).T  # X^T L^{-T}
+    b = scipy.linalg.solve_triangular(L, y, lower=True, check_finite=False)
     return RowSpace(L, V, b, L.T @ L, 0.0, float(np.linalg.norm(y)), X.shape[0])
 
 
@@ -230,11 +230,10 @@ def flow_end(X, y, log_A, log_B, tol=1e-12, max_iter=500, rs=None):
         # Phi is separable in z = V u: solve A e^z - B e^-z = beta_ls per coordinate.
         z = _z_of_least_squares(rs.V @ rs.b, log_A, log_B)
         iterations = 0
+        beta, _ = beta_of_z(z, log_A, log_B)
+        resid = relative_residual(rs, beta)
     else:
-        u, iterations = _newton(rs, log_A, log_B, tol, max_iter)
-        z = rs.V @ u
-    beta, _ = beta_of_z(z, log_A, log_B)
-    resid = relative_residual(rs, beta)
+        z, beta, resid, iterations = _newton(rs, log_A, log_B, tol, max_iter)
     interpolates = rs.y_out <= 1e-10 * max(rs.y_norm, 1e-300)
     return FlowEnd(beta, z, iterations, resid, interpolates, resid <= tol)
 
@@ -353,34 +352,40 @@ def _ray_minimiser(d0, log_A, log_B, bb):
 def _newton(rs, log_A, log_B, tol, max_iter):
     """Damped Newton with Armijo backtracking on Phi(u) (convex).
 
-    Returns ``(u, iterations)``. Stops at ``relative_residual <= tol``, or when
-    the residual has stopped improving for ``STALL`` iterations at a level
-    below ``STALL_ACCEPT`` (the rounding floor of the problem).
+    Returns ``(z, beta, residual, iterations)`` with ``z = V u`` at the last
+    iterate and ``residual`` its :func:`relative_residual`. Stops at
+    ``residual <= tol``, or when the residual has stopped improving for
+    ``STALL`` iterations at a level below ``STALL_ACCEPT`` (the rounding floor
+    of the problem).
     """
     V, b = rs.V, rs.b
+    # The residual M (V^T beta - b) is M times the gradient of Phi: one product with V per
+    # iteration gives both.
+    Py_norm = max(float(np.linalg.norm(rs.M @ b)), 1e-300)
     # Start at the minimiser of Phi along the ray u = t b (the min-norm least-squares
     # direction): never above Phi(0), and one or two fewer damped iterations than u = 0.
     d0 = V @ b
     t = _ray_minimiser(d0, log_A, log_B, float(b @ b))
-    u, z = t * b, t * d0
+    z = t * d0
     best, since_best = np.inf, 0
     for it in range(max_iter + 1):
         beta, h = beta_of_z(z, log_A, log_B)
-        resid = relative_residual(rs, beta)
+        grad = V.T @ beta - b
+        resid = float(np.linalg.norm(rs.M @ grad)) / Py_norm
         if resid <= tol:
-            return u, it
+            return z, beta, resid, it
         if resid < 0.5 * best:
             best, since_best = resid, 0
         else:
             since_best += 1
             if since_best >= STALL and best <= STALL_ACCEPT:
-                return u, it
+                return z, beta, resid, it
         if it == max_iter:
             break
-        grad = V.T @ beta - b
         H = _weighted_gram(V, h, full=False)
         try:
-            step = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(H, lower=True), grad)
+            factor = scipy.linalg.cho_factor(H, lower=True, check_finite=False)
+            step = -scipy.linalg.cho_solve(factor, grad, check_finite=False)
         except (np.linalg.LinAlgError, ValueError):
             step = -scipy.linalg.lstsq(H + np.tril(H, -1).T, grad)[0]
         slope = float(grad @ step)
@@ -405,14 +410,15 @@ def _newton(rs, log_A, log_B, tol, max_iter):
             t *= 0.5
         else:
             break  # no progress left at machine precision
-        u, z = u + t * step, z + t * zstep
+        z = z + t * zstep
     beta, _ = beta_of_z(z, log_A, log_B)
-    if relative_residual(rs, beta) <= STALL_ACCEPT:
-        return u, max_iter
+    resid = relative_residual(rs, beta)
+    if resid <= STALL_ACCEPT:
+        return z, beta, resid, max_iter
     raise InfeasibleError(
         "init: the flow has no finite limit for this init and data (Newton on the dual did "
         f"not converge in {max_iter} iterations; relative residual "
-        f"{relative_residual(rs, beta):.2e}). Coordinates with A = 0 or B = 0 are "
+        f"{resid:.2e}). Coordinates with A = 0 or B = 0 are "
         "sign-constrained and may be unable to fit y")
 
 
