@@ -40,7 +40,8 @@ class RowSpace:
     M (n, r) of full column rank; ``b = M^+ y`` (r,) are the coordinates of the
     least-squares predictor (``V b`` is the min-norm least-squares beta);
     ``G = M^T M`` (r, r); ``y_out`` is the norm of the part of y outside
-    range(X); ``n`` the sample count.
+    range(X); ``n`` the sample count; ``gram_factor`` the lower Cholesky factor of
+    ``X X^T`` (n, n) when the basis came from it (:func:`gram_cholesky`), else None.
     """
 
     M: np.ndarray
@@ -50,6 +51,7 @@ class RowSpace:
     y_out: float
     y_norm: float
     n: int
+    gram_factor: np.ndarray = None
 
     @property
     def rank(self):
@@ -106,7 +108,7 @@ def _cholesky_row_space(X, y):
         return None
     V = scipy.linalg.solve_triangular(L, X, lower=True, check_finite=False).T  # X^T L^{-T}
     b = scipy.linalg.solve_triangular(L, y, lower=True, check_finite=False)
-    return RowSpace(L, V, b, L.T @ L, 0.0, float(np.linalg.norm(y)), X.shape[0])
+    return RowSpace(L, V, b, L.T @ L, 0.0, float(np.linalg.norm(y)), X.shape[0], gram_factor=L)
 
 
 @dataclass

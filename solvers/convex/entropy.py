@@ -22,7 +22,7 @@ import scipy.linalg
 from ..diagonal import log_AB, single_init
 from featreuse.errors import InfeasibleError, InputError, SolverError
 from ..penalties import entropy_terms
-from ..reduced_flow import flow_end, gram_cholesky
+from ..reduced_flow import flow_end, gram_cholesky, row_space
 from featreuse.validation import as_real_array, check_data, check_scalar
 from .cache import CACHE, check_solver, digest, solve
 from .checks import (check_backend, check_vector, relative_gap, relative_residual,
@@ -76,26 +76,31 @@ def _z_of_beta(beta, log_A, log_B):
     return z
 
 
-def _row_space_multiplier(X, z):
+def _row_space_multiplier(X, z, gram_factor=None):
     """``argmin_nu ||X^T nu - z||`` for X (n, D), z (D,).
 
     By the normal equations ``X X^T nu = X z`` when X is well conditioned
-    (:func:`featreuse.solvers.reduced_flow.gram_cholesky`); otherwise by a rank-revealing
-    least-squares solve (LAPACK gelsy).
+    (:func:`featreuse.solvers.reduced_flow.gram_cholesky`, or ``gram_factor``, that
+    factor already computed for this X); otherwise by a rank-revealing least-squares
+    solve (LAPACK gelsy).
     """
-    L = gram_cholesky(X) if X.shape[0] <= X.shape[1] else None
+    L = gram_factor
+    if L is None and X.shape[0] <= X.shape[1]:
+        L = gram_cholesky(X)
     if L is not None:
         return scipy.linalg.cho_solve((L, True), X @ z, check_finite=False)
     return scipy.linalg.lstsq(X.T, z, lapack_driver="gelsy")[0]
 
 
-def entropy_certificate(X, y, beta, log_A, log_B):
+def entropy_certificate(X, y, beta, log_A, log_B, gram_factor=None):
     """KKT residual and duality gap of (P-ent) at ``beta``.
 
     Stationarity asks that ``phi'(beta) = X^T nu`` on every movable
     coordinate: we measure the relative distance of ``phi'(beta)`` from the
     row space of ``X`` (restricted to those coordinates) and, with the
-    least-squares ``nu``, the relative Lagrangian duality gap.
+    least-squares ``nu``, the relative Lagrangian duality gap. ``gram_factor``:
+    the lower Cholesky factor of ``X X^T`` (n, n) if already at hand (used when every
+    coordinate is movable).
 
     Returns
     -------
@@ -111,7 +116,7 @@ def entropy_certificate(X, y, beta, log_A, log_B):
         stat, dual = 0.0, primal
     else:
         Xs = X if ok.all() else X[:, ok]
-        nu = _row_space_multiplier(Xs, z_star[ok])
+        nu = _row_space_multiplier(Xs, z_star[ok], gram_factor if ok.all() else None)
         norm = np.linalg.norm(z_star[ok])
         stat = float(np.linalg.norm(Xs.T @ nu - z_star[ok]) / norm) if norm > 0 else 0.0
         z = X.T @ nu
@@ -153,7 +158,7 @@ def entropy_program(X, y, log_A, log_B, backend="fast", solver=None, solver_opti
     check_scalar(tol, "tol", low=0.0)
     fa, fb = np.isfinite(log_A), np.isfinite(log_B)
     movable = fa | fb
-    info = {}
+    info, gram_factor = {}, None
     if not np.any(movable):
         # every coordinate frozen (A = B = 0): beta = 0 is the only candidate
         if np.any(y):
@@ -162,7 +167,10 @@ def entropy_program(X, y, log_A, log_B, backend="fast", solver=None, solver_opti
         beta, z = np.zeros(D), np.zeros(D)
         solver_name = "trivial"
     elif backend == "fast":
-        end = flow_end(X, y, log_A, log_B, tol=tol)
+        # n < D: the row-space basis, whose Cholesky factor of X X^T the certificate reuses
+        rs = row_space(X, y) if n < D else None
+        end = flow_end(X, y, log_A, log_B, tol=tol, rs=rs)
+        gram_factor = None if rs is None else rs.gram_factor
         if not end.interpolates:
             raise InfeasibleError("y is not in the range of X: no interpolating beta exists "
                                   "(the flow ends at a least-squares fit instead)")
@@ -196,7 +204,7 @@ def entropy_program(X, y, log_A, log_B, backend="fast", solver=None, solver_opti
         info["cache_hit"] = hit
         z = X.T @ np.asarray(nu.value, dtype=float)
         beta = _beta_of_z(z, log_A, log_B)
-    cert = entropy_certificate(X, y, beta, log_A, log_B)
+    cert = entropy_certificate(X, y, beta, log_A, log_B, gram_factor)
     info.update(z=z, stationarity=cert["stationarity"], duality_gap=cert["duality_gap"],
                 dual_objective=cert["dual"])
     return ConvexResult(beta=beta, objective=cert["primal"], status="optimal",

@@ -161,12 +161,14 @@ def measure(teacher, cluster, W0, W1, a1):
         else:
             measured[j] = REUSED if out["kept_cos"][j] >= REUSED_COS else CHANGED
     out["measured"] = measured
-    total = c1.sum()
     pre = cluster >= 0
     kept = cos_start >= REUSED_COS
-    shares = {"share_reused": float(c1[pre & kept].sum() / total) if total else float("nan"),
-              "share_changed": float(c1[pre & ~kept].sum() / total) if total else float("nan"),
-              "share_recruited": float(c1[~pre].sum() / total) if total else float("nan")}
+    # The total is the sum of the three parts, not c1.sum(): a share that holds all of the
+    # contribution is then exactly 1 whatever order the machine's sums take.
+    parts = {"share_reused": c1[pre & kept].sum(), "share_changed": c1[pre & ~kept].sum(),
+             "share_recruited": c1[~pre].sum()}
+    total = sum(parts.values())
+    shares = {k: float(v / total) if total else float("nan") for k, v in parts.items()}
     return out, shares
 
 
