@@ -60,6 +60,11 @@ def cells(path):
     return keys, rows
 
 
+def label(value):
+    """A key's value as printed; a variant key a regime does not have (NaN) as "-"."""
+    return "-" if isinstance(value, float) and np.isnan(value) else str(value)
+
+
 def entry(row):
     mark = ("*" if row["capped"] else "") + ("!" if row["failed"] else "")
     return f"{row['mean']:.2g} ± {row['se2']:.1g}{mark}"
@@ -78,13 +83,14 @@ def main(argv=None):
         down = [k for k in keys if k != args.columns]
         table = {}
         for r in rows:
-            table.setdefault(tuple(r[k] for k in down), {})[r[args.columns]] = entry(r)
+            # labels, not values, name a row: NaN keys (a variant a regime lacks) never compare equal
+            table.setdefault(tuple(label(r[k]) for k in down), {})[r[args.columns]] = entry(r)
         head = down + [f"{args.columns} = {v}" for v in across]
-        lines = [[str(v) for v in key] + [cells_.get(v, "-") for v in across]
+        lines = [list(key) + [cells_.get(v, "-") for v in across]
                  for key, cells_ in table.items()]
     else:
         head = keys + ["seeds", "gen. loss (mean ± 2 SE)", "at cap", "failed"]
-        lines = [[str(r[k]) for k in keys] + [str(r["seeds"]), entry(r), str(r["capped"]),
+        lines = [[label(r[k]) for k in keys] + [str(r["seeds"]), entry(r), str(r["capped"]),
                                               str(r["failed"])] for r in rows]
     print_table(head, lines, args.markdown)
 
