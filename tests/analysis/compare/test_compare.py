@@ -110,7 +110,11 @@ def test_implicit_bias_every_method_agrees_with_cvxpy(entropy_cmp, stl):
     # only the reference's own solver is not independent of it
     assert list(t["independent"]) == [True, True, True, False, True]
     assert (t["reference"] == "cvxpy").all()
-    assert (t["calls"] == 2).all() and np.isfinite(t["compile_s"]).all()
+    # two calls each, except a method whose first call alone spent the repeat budget (a
+    # cold numba cache compiles in that call on a slow machine)
+    from featreuse.analysis.compare.runner import REPEAT_BUDGET_S
+    one_call = (t["calls"] == 1) & (t["wall_s"] >= REPEAT_BUDGET_S)
+    assert ((t["calls"] == 2) | one_call).all() and np.isfinite(t["compile_s"]).all()
 
 
 def test_curves_follow_each_iterative_path(entropy_cmp):
