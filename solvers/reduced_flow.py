@@ -117,7 +117,9 @@ class FlowEnd:
 
     beta (D,); z (D,) the dual point with ``beta = A e^z - B e^-z``; iterations
     (Newton); residual ``||X beta - P y|| / ||P y||`` with P the projection on
-    range(X); interpolates (y lies in range(X)); converged (residual <= tol).
+    range(X); interpolates (y lies in range(X)); converged (residual <= tol);
+    row_space the :class:`RowSpace` the end was computed in (None when X has full
+    column rank and the normal equations gave it).
     """
 
     beta: np.ndarray
@@ -126,6 +128,7 @@ class FlowEnd:
     residual: float
     interpolates: bool
     converged: bool
+    row_space: RowSpace = None
 
 
 def beta_of_z(z, log_A, log_B):
@@ -237,7 +240,7 @@ def flow_end(X, y, log_A, log_B, tol=1e-12, max_iter=500, rs=None):
     else:
         z, beta, resid, iterations = _newton(rs, log_A, log_B, tol, max_iter)
     interpolates = rs.y_out <= 1e-10 * max(rs.y_norm, 1e-300)
-    return FlowEnd(beta, z, iterations, resid, interpolates, resid <= tol)
+    return FlowEnd(beta, z, iterations, resid, interpolates, resid <= tol, rs)
 
 
 def _full_column_rank_end(X, y, log_A, log_B, tol):

@@ -22,7 +22,7 @@ import scipy.linalg
 from ..diagonal import log_AB, single_init
 from featreuse.errors import InfeasibleError, InputError, SolverError
 from ..penalties import entropy_terms
-from ..reduced_flow import flow_end, gram_cholesky, row_space
+from ..reduced_flow import flow_end, gram_cholesky
 from featreuse.validation import as_real_array, check_data, check_scalar
 from .cache import CACHE, check_solver, digest, solve
 from .checks import (check_backend, check_vector, relative_gap, relative_residual,
@@ -167,10 +167,9 @@ def entropy_program(X, y, log_A, log_B, backend="fast", solver=None, solver_opti
         beta, z = np.zeros(D), np.zeros(D)
         solver_name = "trivial"
     elif backend == "fast":
-        # n < D: the row-space basis, whose Cholesky factor of X X^T the certificate reuses
-        rs = row_space(X, y) if n < D else None
-        end = flow_end(X, y, log_A, log_B, tol=tol, rs=rs)
-        gram_factor = None if rs is None else rs.gram_factor
+        end = flow_end(X, y, log_A, log_B, tol=tol)
+        # the certificate reuses the Cholesky factor of X X^T behind the row-space basis
+        gram_factor = None if end.row_space is None else end.row_space.gram_factor
         if not end.interpolates:
             raise InfeasibleError("y is not in the range of X: no interpolating beta exists "
                                   "(the flow ends at a least-squares fit instead)")

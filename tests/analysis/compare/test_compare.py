@@ -22,6 +22,7 @@ import pytest
 from featreuse import solvers
 from featreuse.analysis.compare import compare, problems
 from featreuse.analysis.compare.problem import Problem
+from featreuse.analysis.compare.runner import REPEAT_BUDGET_S
 from featreuse.solvers import penalties
 from featreuse.errors import InfeasibleError, InputError, InputTypeError
 from tests.solvers.conftest import make_problem
@@ -112,7 +113,6 @@ def test_implicit_bias_every_method_agrees_with_cvxpy(entropy_cmp, stl):
     assert (t["reference"] == "cvxpy").all()
     # two calls each, except a method whose first call alone spent the repeat budget (a
     # cold numba cache compiles in that call on a slow machine)
-    from featreuse.analysis.compare.runner import REPEAT_BUDGET_S
     one_call = (t["calls"] == 1) & (t["wall_s"] >= REPEAT_BUDGET_S)
     assert ((t["calls"] == 2) | one_call).all() and np.isfinite(t["compile_s"]).all()
 
