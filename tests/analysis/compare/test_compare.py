@@ -114,7 +114,9 @@ def test_implicit_bias_every_method_agrees_with_cvxpy(entropy_cmp, stl):
     # two calls each, except a method whose first call alone spent the repeat budget (a
     # cold numba cache compiles in that call on a slow machine)
     one_call = (t["calls"] == 1) & (t["wall_s"] >= REPEAT_BUDGET_S)
-    assert ((t["calls"] == 2) | one_call).all() and np.isfinite(t["compile_s"]).all()
+    assert ((t["calls"] == 2) | one_call).all()
+    # compilation is the first call minus the median of the others: none with one call
+    assert (np.isfinite(t["compile_s"]) == (t["calls"] > 1)).all()
 
 
 def test_curves_follow_each_iterative_path(entropy_cmp):
