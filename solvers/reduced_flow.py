@@ -31,6 +31,8 @@ from scipy.integrate import solve_ivp
 
 from featreuse.errors import InfeasibleError, SolverError
 
+from .newton_direction import newton_direction, weighted_gram
+
 
 @dataclass
 class RowSpace:
@@ -295,18 +297,8 @@ def _z_of_beta(beta, log_A, log_B):
 Z_CAP = 10.0
 STALL = 5
 STALL_ACCEPT = 1e-10
-
-
-def _weighted_gram(V, h, full=True):
-    """``V^T diag(h) V`` (r, r) for h >= 0, by a symmetric rank-k update (BLAS syrk).
-
-    ``full=False`` returns only the lower triangle (the upper one is zero), enough for a
-    Cholesky factorisation. ``V`` (D, r) C-ordered is passed to BLAS as its F-ordered
-    transpose, so nothing is copied.
-    """
-    W = V * np.sqrt(h)[:, None]
-    H = scipy.linalg.blas.dsyrk(1.0, W.T, trans=0, lower=1)
-    return H + np.tril(H, -1).T if full else H
+#: Row-space rank from which Newton forms its Hessian in float32 (newton_direction).
+FLOAT32_RANK = 128
 
 
 @njit(cache=True)
@@ -372,6 +364,8 @@ def _newton(rs, log_A, log_B, tol, max_iter):
     d0 = V @ b
     t = _ray_minimiser(d0, log_A, log_B, float(b @ b))
     z = t * d0
+    # the Hessian is formed in float32 once it is large enough for that to pay
+    V32 = V.astype(np.float32) if V.shape[1] >= FLOAT32_RANK else None
     best, since_best = np.inf, 0
     for it in range(max_iter + 1):
         beta, h = beta_of_z(z, log_A, log_B)
@@ -387,12 +381,7 @@ def _newton(rs, log_A, log_B, tol, max_iter):
                 return z, beta, resid, it
         if it == max_iter:
             break
-        H = _weighted_gram(V, h, full=False)
-        try:
-            factor = scipy.linalg.cho_factor(H, lower=True, check_finite=False)
-            step = -scipy.linalg.cho_solve(factor, grad, check_finite=False)
-        except (np.linalg.LinAlgError, ValueError):
-            step = -scipy.linalg.lstsq(H + np.tril(H, -1).T, grad)[0]
+        step = newton_direction(V, h, grad, V32)
         slope = float(grad @ step)
         if not slope < 0:
             break
@@ -461,7 +450,7 @@ def flow_trajectory(X, y, log_A, log_B, times, rtol=1e-10, atol=1e-12, rs=None):
 
     def jac(_t, u):
         _, h = beta_of_z(V @ u, log_A, log_B)
-        return -c * (G @ _weighted_gram(V, h))
+        return -c * (G @ weighted_gram(V, h))
 
     u0 = np.zeros(rs.rank)
     if times[-1] == 0:
