@@ -39,7 +39,8 @@ def profile_run(seed, overlap, n):
                 explicit_steps=int(info["explicit_steps"]),
                 explicit_time=float(info["explicit_time"]),
                 explicit_s=float(info["wall_explicit_s"]), stiff_steps=int(stiff_steps),
-                kernel_builds=int(info["kernel_builds"]), kernel_s=float(info["wall_kernel_s"]),
+                kernel_builds=int(info["kernel_builds"]), kernel_float64=int(info["kernel_float64"]),
+                kernel_s=float(info["wall_kernel_s"]),
                 stiff_s=float(stiff_wall), ms_per_stiff_step=1e3 * stiff_wall / max(stiff_steps, 1),
                 final_time=float(info["final_time"]), rhs_evals=int(info["rhs_evals"]),
                 linear_solves=int(info["linear_solves"]), rejected=int(info["rejected"]),
@@ -59,7 +60,7 @@ def main(argv=None):
     multi_flow([np.eye(3)], [np.ones(3)], 1e-3, [1.0], times=[1e-3])  # compile the kernels
     rows = []
     cols = ("wall_s", "explicit_steps", "explicit_s", "stiff_steps", "stiff_s",
-            "ms_per_stiff_step", "kernel_builds", "kernel_s", "final_time")
+            "ms_per_stiff_step", "kernel_builds", "kernel_float64", "kernel_s", "final_time")
     print(f"{'seed':>4}{'ov':>4}{'n':>5}" + "".join(f"{c:>18}" for c in cols))
     with threadpool_limits(1):
         for seed, overlap, n in grid:

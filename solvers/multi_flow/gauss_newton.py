@@ -3,8 +3,11 @@ kernel ``W^(1/2) J J^T W^(1/2)``, its eigendecomposition and the stage solves it
 (Woodbury), its kernel-limit pseudo-inverse (the tail jump) and the spectral radius of
 ``J^T W J`` (the stiffness test). See docs/multi_flow.md.
 """
+import time
+
 import numpy as np
 import scipy.linalg
+from scipy.linalg.blas import dsymv as _symv
 from scipy.linalg.blas import dsyrk as _syrk
 from scipy.linalg.lapack import dlauum as _lauum
 from numba import njit
@@ -94,18 +97,62 @@ def kernel_matrix(prob, P0):
 # against 4,263 with every direction).
 W_KEEP = 0.1
 
+# The kernel is eigendecomposed in float32 (LAPACK syevd, about half the time of
+# float64). The stage solves then invert c I + A_c exactly, with A_c the truncated
+# Gauss-Newton matrix perturbed by ``G (I - E/c)^(-1) G^T - G G^T`` where
+# ``E = Q^T Kt Q - diag(lam)`` is the decomposition's rounding (~sqrt(N) eps32
+# lam_max; tests/solvers/multi_flow pins the identity). Any such matrix keeps the
+# W-method's order; it stays a small, positive definite perturbation while
+# ||E|| <= F32_MARGIN c. Below that c (a long stiff tail) the kernel is
+# decomposed again in float64, before the step that needs it.
+F32_MARGIN = 0.25
+_POWER_ITERS = 8
+
+
+def _eig_error(Kt, Q, evals):
+    """Power-iteration estimate (from below) of ``||Q^T Kt Q - diag(evals)||_2``, Kt upper."""
+    x = np.random.default_rng(0).standard_normal(evals.size)
+    est = 0.0
+    for _ in range(_POWER_ITERS):
+        x /= np.linalg.norm(x)
+        x = Q.T @ _symv(1.0, Kt, Q @ x, lower=0) - evals * x
+        est = float(np.linalg.norm(x))
+        if est == 0.0:
+            break
+    return est
+
 
 class Kernel(Linearization):
-    """Gauss-Newton kernel at a frozen point P0, eigendecomposed once.
+    """Gauss-Newton kernel at a frozen point P0, eigendecomposed once (float32, then
+    float64 if a step size needs it; see ``F32_MARGIN``).
 
-    ``Kt = Q diag(lam) Q^T`` (:func:`kernel_matrix`), eigenvalues ascending.
+    ``Kt = Q diag(lam) Q^T`` (:func:`kernel_matrix`), eigenvalues ascending;
+    ``decompositions`` counts the eigendecompositions and ``wall_s`` their seconds.
     """
 
     def __init__(self, prob, P0):
         super().__init__(prob, P0)
-        self.evals, self.Q = scipy.linalg.eigh(kernel_matrix(prob, self.P0), lower=False,
-                                               overwrite_a=True, check_finite=False, driver="evr")
+        t0 = time.perf_counter()
+        self._Kt = kernel_matrix(prob, self.P0)
+        evals, Q = scipy.linalg.eigh(self._Kt.astype(np.float32), lower=False,
+                                     overwrite_a=True, check_finite=False, driver="evd")
+        self.evals, self.Q = evals.astype(np.float64), Q.astype(np.float64)
         np.maximum(self.evals, 0.0, out=self.evals)  # Kt is PSD; clip rounding
+        self.eig_error = _eig_error(self._Kt, self.Q, self.evals)
+        self.decompositions = 1
+        self.wall_s = time.perf_counter() - t0
+
+    def prepare(self, c):
+        """Make the decomposition accurate enough for stage solves with shift ``c``."""
+        if self.eig_error > F32_MARGIN * c:
+            t0 = time.perf_counter()
+            self.evals, self.Q = scipy.linalg.eigh(self._Kt, lower=False, overwrite_a=True,
+                                                   check_finite=False, driver="evr")
+            np.maximum(self.evals, 0.0, out=self.evals)
+            self.eig_error = 0.0
+            self._Kt = None
+            self.decompositions += 1
+            self.wall_s += time.perf_counter() - t0
 
     def solve(self, b, c, c_keep=None):
         """Solve ``(c I + J0^T W^(1/2) Q_k Q_k^T W^(1/2) J0) u = b`` by Woodbury, c > 0.

@@ -295,8 +295,13 @@ def test_per_task_weights_round_trip_through_sample_weights():
 
 
 def test_truncated_stage_solve_is_exact_for_its_matrix():
-    """Kernel.solve inverts c I + (the Gauss-Newton matrix restricted to the
-    kernel's eigen-directions with eigenvalue >= W_KEEP c) exactly."""
+    """After ``prepare(c)``, Kernel.solve inverts ``c I + A_c`` exactly, A_c symmetric
+    positive semi-definite: the Gauss-Newton matrix restricted to the kernel's
+    eigen-directions with eigenvalue >= W_KEEP c, up to the decomposition's rounding.
+
+    With ``G = J^T W^(1/2) Q_k`` and ``E = Q_k^T Kt Q_k - diag(lam_k)`` (float32 rounding
+    for the first decomposition), Woodbury gives ``A_c = G (I - E / c)^(-1) G^T``; it is
+    PSD while ``||E|| < c``, which ``prepare`` keeps (a float64 decomposition below)."""
     import featreuse.solvers.multi_flow.gauss_newton as mf
     from featreuse.solvers.multi_flow.problem import Problem
     Xs, ys, om = _tall_problem()
@@ -306,20 +311,36 @@ def test_truncated_stage_solve_is_exact_for_its_matrix():
     kern = mf.Kernel(prob, P0)
     # Explicit J^T W^(1/2): columns are _from_samples of the unit vectors.
     BT = np.stack([kern._from_samples(e, 1.0).ravel() for e in np.eye(prob.N)], axis=1)
+    Kt = BT.T @ BT
     evals = kern.evals
-    for c in (evals[-1] * 10, np.median(evals[evals > 0]), evals[evals > 0].min() / 10):
+    scale = np.linalg.norm(Kt, 2)
+    E_full = kern.Q.T @ Kt @ kern.Q - np.diag(evals)
+    assert np.linalg.norm(E_full, 2) <= 1e-5 * scale  # float32 rounding
+    # the estimate guarding the float32 decomposition is within 2x of the true error
+    assert 0.5 * np.linalg.norm(E_full, 2) <= kern.eig_error <= np.linalg.norm(E_full, 2)
+    for c in (evals[-1] * 10, np.median(evals[evals > 0]), evals[evals > 0].min() / 10,
+              1e-3 * kern.eig_error):
+        kern.prepare(c)
+        evals = kern.evals
         keep = evals >= mf.W_KEEP * c
         assert 0 < keep.sum() or c > evals[-1] / mf.W_KEEP
         Qk = kern.Q[:, keep]
-        A = BT @ Qk @ Qk.T @ BT.T  # J^T W J = BT BT^T restricted to those directions
+        G = BT @ Qk
+        E = Qk.T @ Kt @ Qk - np.diag(evals[keep])
+        assert np.linalg.norm(E, 2) <= 2 * mf.F32_MARGIN * c
+        A = G @ np.linalg.solve(np.eye(keep.sum()) - E / c, G.T)
+        assert np.linalg.eigvalsh(0.5 * (A + A.T)).min() >= -1e-12 * scale
         b = rng.standard_normal(P0.shape)
         u = kern.solve(b, c)
         lhs = c * u.ravel() + A @ u.ravel()
-        assert np.linalg.norm(lhs - b.ravel()) < 1e-10 * np.linalg.norm(b)
+        # backward error (u ~ b / c is large for the smallest c)
+        bound = np.linalg.norm(b) + np.linalg.norm(A, 2) * np.linalg.norm(u)
+        assert np.linalg.norm(lhs - b.ravel()) < 1e-10 * bound
         # the dropped directions change the exact solve by less than W_KEEP (relative)
         full = BT @ BT.T
         exact = np.linalg.solve(c * np.eye(full.shape[0]) + full, b.ravel())
         assert np.linalg.norm(u.ravel() - exact) <= mf.W_KEEP * np.linalg.norm(exact)
+    assert kern.decompositions == 2 and kern.eig_error == 0.0  # float64 for the last c
 
 
 @pytest.mark.parametrize("lam, max_steps", [(1e-2, 100_000), (1e-3, 100_000), (1e-2, 4000)])
