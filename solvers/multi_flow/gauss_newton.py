@@ -3,8 +3,6 @@ kernel ``W^(1/2) J J^T W^(1/2)``, its eigendecomposition and the stage solves it
 (Woodbury), its kernel-limit pseudo-inverse (the tail jump) and the spectral radius of
 ``J^T W J`` (the stiffness test). See docs/multi_flow.md.
 """
-import time
-
 import numpy as np
 import scipy.linalg
 from scipy.linalg.blas import dsymv as _symv
@@ -127,12 +125,11 @@ class Kernel(Linearization):
     float64 if a step size needs it; see ``F32_MARGIN``).
 
     ``Kt = Q diag(lam) Q^T`` (:func:`kernel_matrix`), eigenvalues ascending;
-    ``decompositions`` counts the eigendecompositions and ``wall_s`` their seconds.
+    ``decompositions`` counts the eigendecompositions (1, or 2 after a float64 redo).
     """
 
     def __init__(self, prob, P0):
         super().__init__(prob, P0)
-        t0 = time.perf_counter()
         self._Kt = kernel_matrix(prob, self.P0)
         evals, Q = scipy.linalg.eigh(self._Kt.astype(np.float32), lower=False,
                                      overwrite_a=True, check_finite=False, driver="evd")
@@ -140,19 +137,16 @@ class Kernel(Linearization):
         np.maximum(self.evals, 0.0, out=self.evals)  # Kt is PSD; clip rounding
         self.eig_error = _eig_error(self._Kt, self.Q, self.evals)
         self.decompositions = 1
-        self.wall_s = time.perf_counter() - t0
 
     def prepare(self, c):
         """Make the decomposition accurate enough for stage solves with shift ``c``."""
         if self.eig_error > F32_MARGIN * c:
-            t0 = time.perf_counter()
             self.evals, self.Q = scipy.linalg.eigh(self._Kt, lower=False, overwrite_a=True,
                                                    check_finite=False, driver="evr")
             np.maximum(self.evals, 0.0, out=self.evals)
             self.eig_error = 0.0
             self._Kt = None
             self.decompositions += 1
-            self.wall_s += time.perf_counter() - t0
 
     def solve(self, b, c, c_keep=None):
         """Solve ``(c I + J0^T W^(1/2) Q_k Q_k^T W^(1/2) J0) u = b`` by Woodbury, c > 0.
