@@ -34,6 +34,7 @@ class MultiFlowResult:
         ``explicit_time`` (DOP853 steps and the time of the switch to the
         stiff method), ``rejected`` (rejected stiff steps),
         ``rhs_evals``, ``kernel_builds`` (N x N kernel + eigendecomposition),
+        ``kernel_float64`` (kernels decomposed again in float64 for a small shift),
         ``linear_solves`` (Woodbury stage solves), ``grad_norm`` (2-norm of the
         gradient of ``L + lambda ||theta||^2`` at the end), ``wall_s``,
         ``wall_kernel_s`` (seconds spent building kernels), and for the tail
